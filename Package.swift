@@ -1,0 +1,71 @@
+// swift-tools-version:6.2
+// SPDX-License-Identifier: Apache-2.0
+import PackageDescription
+
+let atomics = Target.Dependency.product(name: "Atomics", package: "swift-atomics")
+let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "vlm",
+    products: [
+        .executable(name: "vlm", targets: ["vlm"]),
+        .library(name: "DeviceTree", targets: ["DeviceTree"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C shims: the only C code of the project.
+        .target(name: "CVPlat", cSettings: [.define("_GNU_SOURCE")]),
+        .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+
+        // Pure libraries: no libc, no Foundation.
+        .target(name: "DeviceTree"),
+        .target(name: "PlatformModel", dependencies: ["DeviceTree"]),
+        .target(name: "PlatformViews", dependencies: ["PlatformModel"]),
+
+        // The one place that touches raw memory and syscalls.
+        .target(
+            name: "PlatformSys",
+            dependencies: ["CVPlat", system, atomics],
+            swiftSettings: [.strictMemorySafety()]
+        ),
+
+        // The hypervisor: repository, xirqs, NKDDI, supervisor and guest kernel.
+        .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
+        .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", logging]),
+        .target(name: "PlatformFUSE", dependencies: ["PlatformViews", "PlatformSys", "CFuse3", logging]),
+        .target(name: "PlatformTestSupport", dependencies: ["DeviceTree", "PlatformModel", "PlatformSys"]),
+        .executableTarget(
+            name: "vlm",
+            dependencies: [
+                "DeviceTree", "PlatformModel", "PlatformSys", "Platform", "VDrivers", "PlatformViews",
+                "PlatformFUSE", argumentParser, logging,
+            ],
+            resources: [.embedInCode("Resources/demo.dts")]
+        ),
+
+        .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "PlatformTestSupport"]),
+        .testTarget(name: "PlatformModelTests", dependencies: ["PlatformModel", "DeviceTree", "PlatformTestSupport"]),
+        .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformTestSupport"]),
+        .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "PlatformTestSupport"]),
+        .testTarget(name: "PlatformViewsTests", dependencies: ["PlatformViews", "PlatformTestSupport"]),
+        .testTarget(name: "PlatformFUSETests", dependencies: ["PlatformFUSE", "PlatformTestSupport"]),
+        .testTarget(name: "VLMTests", dependencies: ["PlatformTestSupport"]),
+    ]
+)
+
+// The same upcoming features everywhere (swift-log / swift-subprocess style).
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+
+/// `vlm dt …`: the dtc-compatible device-tree compiler.
+struct DT: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dt",
+        abstract: "Compile, print and decompile device trees (dtc-compatible).",
+        subcommands: []
+    )
+}

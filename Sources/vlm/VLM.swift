@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+
+/// `vlm`: a VLX/NK hypervisor platform simulated on one Linux host.
+@main
+struct VLM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vlm",
+        abstract: "Simulate a VLX/NK hypervisor platform from its device tree.",
+        subcommands: [DT.self]
+    )
+}
