@@ -7,6 +7,9 @@ struct VLM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vlm",
         abstract: "Simulate a VLX/NK hypervisor platform from its device tree.",
-        subcommands: [DT.self]
+        // One subcommand per line, each defined in Commands/<Name>.swift.
+        subcommands: [
+            DT.self,
+        ]
     )
 }
