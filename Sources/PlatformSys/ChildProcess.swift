@@ -69,6 +69,15 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Replaces this process with `command[0]` (looked up on `PATH`), argv `command`.
+    /// Returns only by throwing. The corresponding C function is `execvp`.
+    public static func exec(_ command: [String]) throws(SyscallError) -> Never {
+        precondition(!command.isEmpty, "exec needs a command")
+        // SAFETY: argv is NULL-terminated and alive for the call; execvp returns only on failure.
+        _ = unsafe withCStringArray(command) { argv in unsafe execvp(command[0], argv) }
+        throw SyscallError(call: "execvp", errno: Errno(rawValue: Glibc.errno))
+    }
+
     /// This process's environment as `NAME=value` strings.
     public static func currentEnvironment() -> [String] {
         var result: [String] = []

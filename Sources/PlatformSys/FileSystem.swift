@@ -44,6 +44,11 @@ public enum FileSystem {
         return unsafe stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Opens `path` read-only, close-on-exec (e.g. `/dev/null` for a child's stdin).
+    public static func openReadOnly(_ path: String) throws(SyscallError) -> OwnedFD {
+        OwnedFD(adopting: try syscall("open") { unsafe open(path, O_RDONLY | O_CLOEXEC) })
+    }
+
     /// Reads the whole file.
     public static func readFile(_ path: String) throws(SyscallError) -> [UInt8] {
         let fd = OwnedFD(adopting: try syscall("open") { unsafe open(path, O_RDONLY | O_CLOEXEC) })

@@ -45,6 +45,12 @@ public struct OwnedFD: ~Copyable, Sendable {
         OwnedFD(adopting: try syscall("fcntl") { fcntl(rawValue, F_DUPFD_CLOEXEC, 0) })
     }
 
+    /// A close-on-exec duplicate of a descriptor this value does not own
+    /// (e.g. fd 1 or an inherited fd 3). The corresponding C function is `fcntl(F_DUPFD_CLOEXEC)`.
+    public static func duplicate(of raw: CInt) throws(SyscallError) -> OwnedFD {
+        OwnedFD(adopting: try syscall("fcntl") { fcntl(raw, F_DUPFD_CLOEXEC, 0) })
+    }
+
     /// Switches `O_NONBLOCK` on or off.
     public func setNonBlocking(_ on: Bool) throws(SyscallError) {
         let flags = try syscall("fcntl") { fcntl(rawValue, F_GETFL) }
@@ -82,22 +88,44 @@ public struct OwnedFD: ~Copyable, Sendable {
     public var isTerminal: Bool { isatty(rawValue) == 1 }
 }
 
+/// A descriptor owned by a reference: for descriptors stored in tables or
+/// shared between objects. Closed when the last reference goes.
+public final class SharedFD: Sendable {
+    /// The owned descriptor.
+    public let descriptor: OwnedFD
+
+    /// Takes ownership of `descriptor`.
+    public init(adopting descriptor: consuming OwnedFD) {
+        self.descriptor = descriptor
+    }
+
+    /// The descriptor number.
+    public var rawValue: CInt { descriptor.rawValue }
+
+    /// See `OwnedFD.read(upTo:)`.
+    public func read(upTo count: Int) throws(SyscallError) -> IOResult<[UInt8]> { try descriptor.read(upTo: count) }
+
+    /// See `OwnedFD.writeAll(_:)`.
+    public func writeAll(_ bytes: [UInt8]) throws(SyscallError) { try descriptor.writeAll(bytes) }
+
+    /// Whether this descriptor is a terminal.
+    public var isTerminal: Bool { descriptor.isTerminal }
+}
+
 /// A unidirectional pipe, both ends close-on-exec. The corresponding C function is `pipe2`.
-public struct Pipe: ~Copyable {
+public struct Pipe: Sendable {
     /// The end to read from.
-    public var readEnd: OwnedFD
+    public let readEnd: SharedFD
     /// The end to write to.
-    public var writeEnd: OwnedFD
+    public let writeEnd: SharedFD
 
     /// Creates a pipe; `nonBlockingRead` sets `O_NONBLOCK` on the read end.
     public init(nonBlockingRead: Bool = false) throws(SyscallError) {
         var fds: [CInt] = [-1, -1]
         // SAFETY: pipe2 writes exactly two ints into the two-element buffer.
         try syscall("pipe2") { unsafe fds.withUnsafeMutableBufferPointer { unsafe CVPlat_pipe_cloexec($0.baseAddress!) } }
-        let reader = OwnedFD(adopting: fds[0])
-        let writer = OwnedFD(adopting: fds[1])
-        if nonBlockingRead { try reader.setNonBlocking(true) }
-        readEnd = reader
-        writeEnd = writer
+        readEnd = SharedFD(adopting: OwnedFD(adopting: fds[0]))
+        writeEnd = SharedFD(adopting: OwnedFD(adopting: fds[1]))
+        if nonBlockingRead { try readEnd.descriptor.setNonBlocking(true) }
     }
 }

@@ -20,6 +20,8 @@ public enum ParentDeath {
 public enum ProcessInfo {
     /// This process's id.
     public static var currentID: Int32 { getpid() }
+    /// The real user id. The corresponding C function is `getuid`.
+    public static var userID: UInt32 { getuid() }
     /// The parent's id.
     public static var parentID: Int32 { getppid() }
 

@@ -10,6 +10,14 @@ struct VLM: ParsableCommand {
         // One subcommand per line, each defined in Commands/<Name>.swift.
         subcommands: [
             DT.self,
+            Run.self,
+            Status.self,
+            Start.self,
+            Stop.self,
+            Restart.self,
+            Pause.self,
+            Resume.self,
+            Guest.self,
         ]
     )
 }

@@ -12,8 +12,8 @@ final class LineReader {
     private let epoll: Epoll<UInt64>
     private let fd: OwnedFD
 
-    init(_ fd: borrowing OwnedFD) throws {
-        self.fd = try fd.duplicate()
+    init(_ fd: SharedFD) throws {
+        self.fd = try fd.descriptor.duplicate()
         epoll = try Epoll()
         try epoll.add(self.fd.rawValue, token: 0)
     }

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+public import PlatformSys
+
+/// The run directory of one platform (DESIGN §1.1): `vlm.pid` (the lock, holding
+/// the supervisor's pid), `vlm.sock`, `ready`, and the names of the run's
+/// shared-memory objects, which all start with `vlm.<tag>.` so that the leftovers
+/// of a dead run can be found without touching other runs.
+public struct RunDirectory: Sendable, Equatable {
+    /// The directory.
+    public let path: String
+
+    public init(path: String) {
+        var trimmed = path
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.path = trimmed
+    }
+
+    /// The default for config `configName`: `$VLM_RUN_DIR`, else
+    /// `/run/vlm/<name>` as root, else `$XDG_RUNTIME_DIR/vlm/<name>`, else
+    /// `/tmp/vlm-<uid>/<name>`.
+    public static func defaultPath(configName: String) -> String {
+        if let dir = FileSystem.environment("VLM_RUN_DIR"), !dir.isEmpty { return dir }
+        if ProcessInfo.userID == 0 { return "/run/vlm/\(configName)" }
+        if let xdg = FileSystem.environment("XDG_RUNTIME_DIR"), !xdg.isEmpty { return "\(xdg)/vlm/\(configName)" }
+        return "/tmp/vlm-\(ProcessInfo.userID)/\(configName)"
+    }
+
+    /// `DIR/vlm.pid`: the supervisor's pid; its `flock` marks the directory in use.
+    public var pidFile: String { path + "/vlm.pid" }
+    /// `DIR/vlm.sock`: the supervisor's control socket.
+    public var socket: String { path + "/vlm.sock" }
+    /// `DIR/ready`: exists once every VM that boots at start runs.
+    public var readyFile: String { path + "/ready" }
+    /// `DIR/vm<N>`: VM N's view mount point.
+    public func vmDirectory(_ id: Int) -> String { path + "/vm\(id)" }
+
+    /// A short tag derived from the path (FNV-1a, 32 bits, hex): the run's
+    /// namespace in `/dev/shm`.
+    public var tag: String {
+        var hash: UInt32 = 0x811c_9dc5
+        for byte in path.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+
+    /// The prefix of every shared-memory object of this run.
+    public var sharedMemoryPrefix: String { SharedMemory.namePrefix + tag + "." }
+    /// The repository object.
+    public var repositoryObject: String { sharedMemoryPrefix + "repo" }
+    /// The PMEM pool object.
+    public var pmemObject: String { sharedMemoryPrefix + "pmem" }
+
+    /// Creates the directory, takes its lock and writes our pid, after removing
+    /// what a dead run left (stale `ready`, socket, shm objects). Throws
+    /// `RuntimeError.runDirectoryInUse` when a live supervisor holds it.
+    public func acquire() throws -> FileLock {
+        try FileSystem.createDirectory(path)
+        guard let lock = try FileLock.tryAcquire(path: pidFile) else {
+            let pid = (try? FileSystem.readFile(pidFile)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            throw RuntimeError.runDirectoryInUse(path: path, pid: Int32(pid.filter(\.isNumber)))
+        }
+        try cleanLeftovers()
+        try lock.write(Array("\(ProcessInfo.currentID)\n".utf8))
+        return lock
+    }
+
+    /// Removes `ready`, the socket and every `/dev/shm` object of this run.
+    /// Only call it while holding the lock. Returns the shm objects removed.
+    @discardableResult
+    public func cleanLeftovers() throws -> [String] {
+        try FileSystem.removeIfPresent(readyFile)
+        try FileSystem.removeIfPresent(socket)
+        let leftovers = try SharedMemory.list(prefix: sharedMemoryPrefix)
+        for name in leftovers { try? SharedMemory.unlink(name: name) }
+        return leftovers
+    }
+
+    /// Clean shutdown: everything `cleanLeftovers` removes, then `vlm.pid` (still locked).
+    public func release(_ lock: FileLock) throws {
+        try cleanLeftovers()
+        try lock.unlinkFile()
+    }
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Platform
+
+/// `vlm guest …` (hidden): the guest kernel of one VM, spawned by `vlm run`
+/// with its control socket as fd 3; or, with `--exec-init`, the trampoline
+/// that arms the parent-death signal and becomes `vl,init`.
+struct Guest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one VM (started by `vlm run`, not by hand).", shouldDisplay: false)
+
+    @Option(help: "The VM id.")
+    var id: Int?
+
+    @Option(help: "The VM name.")
+    var name: String?
+
+    @Option(help: "The pid of the parent (supervisor, or guest for --exec-init).")
+    var supervisor: Int32
+
+    @Flag(help: "Become the command after the arguments (vl,init).")
+    var execInit = false
+
+    @Argument(parsing: .postTerminator, help: "The vl,init command.")
+    var command: [String] = []
+
+    func run() throws {
+        let exit: GuestExit
+        if execInit {
+            exit = GuestKernel.execInit(guestPID: supervisor, command: command)
+        } else {
+            guard let id, let name else { throw ValidationError("--id and --name are required") }
+            exit = GuestKernel.run(id: id, name: name, supervisorPID: supervisor)
+        }
+        if exit != .ok { throw ExitCode(exit.rawValue) }
+    }
+}
