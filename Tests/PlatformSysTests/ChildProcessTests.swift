@@ -94,6 +94,8 @@ struct ChildProcessTests {
             executable: "/bin/sleep", arguments: ["vlm-guest-vm2", "30"], descriptors: [], newProcessGroup: true)
         defer { try? child.send(.kill); _ = try? child.wait() }
 
+        // The vfork-style spawn returns before the kernel has filled in the new argv.
+        _ = waitUntil { (try? FileSystem.readFile("/proc/\(child.pid)/cmdline").isEmpty) == false }
         let cmdline = try FileSystem.readFile("/proc/\(child.pid)/cmdline")
         let stat = String(decoding: try FileSystem.readFile("/proc/\(child.pid)/stat"), as: UTF8.self)
         let fields = stat[stat.lastIndex(of: ")")!...].split(separator: " ")
