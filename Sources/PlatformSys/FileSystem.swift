@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+import Glibc
+import SystemPackage
+
+/// The few file-system operations the runtime needs: directories, atomic
+/// file replacement, removal, listing. Paths are plain strings.
+public enum FileSystem {
+    /// Creates `path` (and, with `intermediate`, its parents) with `mode`; an
+    /// existing directory is fine. The corresponding C function is `mkdir`.
+    public static func createDirectory(_ path: String, permissions: UInt32 = 0o700, intermediate: Bool = true) throws(SyscallError) {
+        if intermediate, let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try createDirectory(String(path[..<slash]), permissions: permissions, intermediate: true)
+        }
+        do {
+            try syscall("mkdir") { unsafe mkdir(path, permissions) }
+        } catch where error.errno == .fileExists && isDirectory(path) {
+        }
+    }
+
+    /// Whether something exists at `path` (no symlink following for the last component).
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        // SAFETY: lstat fills the local buffer.
+        return unsafe lstat(path, &info) == 0
+    }
+
+    /// Whether `path` is an executable file for this process. The corresponding C function is `access(X_OK)`.
+    public static func isExecutable(_ path: String) -> Bool {
+        unsafe access(path, X_OK) == 0 && !isDirectory(path)
+    }
+
+    /// The permission bits of `path` (e.g. `0o600`).
+    public static func permissions(_ path: String) throws(SyscallError) -> UInt32 {
+        var info = stat()
+        // SAFETY: stat fills the local buffer.
+        try syscall("stat") { unsafe stat(path, &info) }
+        return info.st_mode & 0o7777
+    }
+
+    /// Whether `path` is a directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        // SAFETY: stat fills the local buffer.
+        return unsafe stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Reads the whole file.
+    public static func readFile(_ path: String) throws(SyscallError) -> [UInt8] {
+        let fd = OwnedFD(adopting: try syscall("open") { unsafe open(path, O_RDONLY | O_CLOEXEC) })
+        var result: [UInt8] = []
+        while case .processed(let chunk) = try fd.read(upTo: 65536), !chunk.isEmpty {
+            result += chunk
+        }
+        return result
+    }
+
+    /// Replaces `path` with `bytes` atomically: writes `path.tmp.<pid>`, fsyncs
+    /// nothing (run-dir files are volatile), renames over `path`.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o600) throws(SyscallError) {
+        let temporary = "\(path).tmp.\(getpid())"
+        let fd = OwnedFD(adopting: try syscall("open") {
+            unsafe open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
+        })
+        do {
+            try fd.writeAll(bytes)
+            fd.close()
+            try syscall("rename") { unsafe rename(temporary, path) }
+        } catch {
+            _ = unsafe unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Creates `path` exclusively (fails with `EEXIST` when present) holding `bytes`.
+    public static func createExclusively(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o600) throws(SyscallError) {
+        let fd = OwnedFD(adopting: try syscall("open") {
+            unsafe open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        })
+        try fd.writeAll(bytes)
+    }
+
+    /// Removes a file or an empty directory; a missing `path` is fine.
+    public static func removeIfPresent(_ path: String) throws(SyscallError) {
+        do {
+            try syscall("remove") { unsafe remove(path) }
+        } catch where error.errno == .noSuchFileOrDirectory {
+        }
+    }
+
+    /// Removes `path` and, for a directory, everything below it (no symlink following).
+    public static func removeTree(_ path: String) throws(SyscallError) {
+        var info = stat()
+        // SAFETY: lstat fills the local buffer.
+        guard unsafe lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for entry in try listDirectory(path) { try removeTree(path + "/" + entry) }
+        }
+        try removeIfPresent(path)
+    }
+
+    /// The names in directory `path`, without `.` and `..`, unsorted.
+    public static func listDirectory(_ path: String) throws(SyscallError) -> [String] {
+        // SAFETY: the DIR stream is closed by the defer; dirent pointers are read
+        // before the next readdir call invalidates them.
+        guard let dir = unsafe opendir(path) else {
+            throw SyscallError(call: "opendir", errno: Errno(rawValue: Glibc.errno))
+        }
+        defer { unsafe _ = closedir(dir) }
+        var names: [String] = []
+        while let entry = unsafe readdir(dir) {
+            let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                unsafe String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Creates a fresh directory `<base>/<prefix>XXXXXX`, mode 0700. The corresponding C function is `mkdtemp`.
+    public static func makeTemporaryDirectory(prefix: String, in base: String = "/tmp") throws(SyscallError) -> String {
+        var template = Array((base + "/" + prefix + "XXXXXX").utf8CString)
+        // SAFETY: mkdtemp rewrites the NUL-terminated template in place.
+        let result = unsafe template.withUnsafeMutableBufferPointer { unsafe mkdtemp($0.baseAddress!) }
+        guard unsafe result != nil else {
+            throw SyscallError(call: "mkdtemp", errno: Errno(rawValue: Glibc.errno))
+        }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The value of environment variable `name`, nil when unset.
+    public static func environment(_ name: String) -> String? {
+        // SAFETY: getenv returns a NUL-terminated string owned by the environment; copied at once.
+        guard let value = unsafe getenv(name) else { return nil }
+        return unsafe String(cString: value)
+    }
+}
