@@ -96,3 +96,21 @@ struct PropertyTests {
         #expect(vm.nk_last_id_get() == 4 && vm.nk_id_get() == 2)
     }
 }
+
+@Suite("Live properties")
+struct LivePropertyTests {
+    @Test("nk.memory.pmem.used/free follow the PMEM allocator and cannot be set")
+    func pmemCounters() {
+        var input = TestPlatform.input
+        input.properties.append(.init(name: "nk.memory.pmem.used", maxSize: 8, value: [], allowGet: 0b1100, allowSet: 0b1100, allowNotify: 0))
+        let platform = TestPlatform(input)
+        let vm = platform.vm(2)
+        _ = vm.nk_pmem_alloc(vm.nk_vlink_lookup("vpipe", 0), 0, 5000)
+        var buf = [UInt8](repeating: 0, count: 8)
+        #expect(vm.nk_prop_get("nk.memory.pmem.used", &buf, 8) == 8)
+        #expect(buf == [0, 0x20, 0, 0, 0, 0, 0, 0], "two pages")
+        #expect(platform.supervisor.propertyValue("nk.memory.pmem.used") == buf)
+        #expect(vm.nk_prop_set("nk.memory.pmem.used", [0], 1) == NK_PROP_ERROR)
+        #expect(platform.supervisor.propertyValue("nk.focus") == [2])
+    }
+}

@@ -6,6 +6,7 @@ extension NKDDI {
     /// console history; the supervisor streams it to the terminal of `vlm run`.
     public func nk_cons_write(_ buf: [UInt8], _ size: Int32) {
         repository.consoleWrite(id, Array(buf.prefix(max(0, Int(size)))))
+        consoleBell?.ring()
     }
 
     /// `nk_cons_poll`: the next character the user typed for this VM (the one

@@ -21,17 +21,24 @@ public final class NKDDI: Sendable {
     public let dispatcher: XirqDispatcher
     let doorbells: [NkOsId: any XirqDoorbell]
     let hypervisor: (any HypercallChannel)?
+    let consoleBell: (any XirqDoorbell)?
     /// `nk_sysconf_attach` registrations: vlink index → (handshake id, legacy id).
     let sysconf = Mutex<[Int: (NkXIrqId, NkXIrqId)]>([:])
 
     /// Creates the NKDDI of VM `id`. `doorbells` holds the doorbell of every VM
-    /// (this one included); `hypervisor` carries lifecycle hypercalls.
-    public init(repository: Repository, id: NkOsId, doorbells: [NkOsId: any XirqDoorbell], hypervisor: (any HypercallChannel)?) {
+    /// (this one included); `hypervisor` carries lifecycle hypercalls;
+    /// `consoleBell` (optional) is rung after each `nk_cons_write` so the
+    /// supervisor streams the new output without polling.
+    public init(
+        repository: Repository, id: NkOsId, doorbells: [NkOsId: any XirqDoorbell], hypervisor: (any HypercallChannel)?,
+        consoleBell: (any XirqDoorbell)? = nil
+    ) {
         precondition(repository.isVM(id), "VM \(id) is not configured")
         self.repository = repository
         self.id = id
         self.doorbells = doorbells
         self.hypervisor = hypervisor
+        self.consoleBell = consoleBell
         self.dispatcher = XirqDispatcher(repository: repository, vm: id)
     }
 

@@ -52,6 +52,10 @@ extension Repository {
         case P.vmRunning, P.vmPaused:
             let word = vmStateWord(repo.load32(base + P.kindArg), paused: repo.load32(base + P.kind) == P.vmPaused)
             return (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) }
+        case P.pmemUsed, P.pmemFree:
+            let used = repo.load64(H.pmemTop)
+            let value = repo.load32(base + P.kind) == P.pmemUsed ? used : UInt64(pmem.byteCount) - used
+            return (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
         default:
             let size = Int(repo.load32(base + P.curSize))
             return repo.loadBytes(Int(repo.load64(base + P.valueOffset)), count: size)
@@ -67,6 +71,7 @@ extension Repository {
         guard repo.load32(base + P.setMask) & (1 << caller) != 0 else { return .failed(NK_PROP_PERMISSION) }
         let stored = Array(value.prefix(Int(repo.load32(base + P.maxSize))))
         let kind = repo.load32(base + P.kind)
+        if kind == P.pmemUsed || kind == P.pmemFree { return .failed(NK_PROP_ERROR) }
         if kind != P.plain {
             guard let first = stored.first else { return .failed(NK_PROP_ERROR) }
             let vm = repo.load32(base + P.kindArg)
@@ -85,6 +90,19 @@ extension Repository {
         repo.store32(base + P.curSize, UInt32(stored.count))
         repo.store32(base + P.sequence, seq &+ 2)
         return .stored(bytes: Int32(stored.count), notify: repo.load32(base + P.notifyMask) & runningMask)
+    }
+
+    /// Supervisor and views: the current value of `name`, without a permission
+    /// check (nil for an unknown name); waits out an update in progress.
+    public func propertyValue(_ name: String) -> [UInt8]? {
+        guard let index = propertyIndex(name) else { return nil }
+        let base = propertyOffset(index)
+        while true {
+            let seq = repo.load32(base + P.sequence)
+            guard seq & 1 == 0 else { continue }
+            let value = currentValue(base)
+            if repo.load32(base + P.sequence) == seq { return value }
+        }
     }
 
     /// The VMs allowed to be notified of `name` that are running now.

@@ -38,7 +38,8 @@
 //     +0 name[64] +64 u32 max size +68 u32 current size +72 u32 get mask
 //     +76 u32 set mask +80 u32 notify mask +84 u32 sequence (odd = update in
 //     progress → NK_PROP_BUSY) +88 u64 value offset +96 u32 kind (0 value,
-//     1 nk.vm.<id>.state.running, 2 …paused) +100 u32 kind argument (VM id)
+//     1 nk.vm.<id>.state.running, 2 …paused, 3 nk.memory.pmem.used, 4 …free:
+//     computed from live state) +100 u32 kind argument (VM id)
 //   VM table: NK_OS_LIMIT × 16384-byte entries, indexed by VM id:
 //     +0 u32 present +4 u32 running word (bit 0 state, upper bits count
 //     transitions) +8 u32 paused word (same) +12 u32 xirq_free
@@ -95,6 +96,7 @@ public enum RepositoryABI {
         public static let name = 0, maxSize = 64, curSize = 68, getMask = 72, setMask = 76
         public static let notifyMask = 80, sequence = 84, valueOffset = 88, kind = 96, kindArg = 100
         public static let plain: UInt32 = 0, vmRunning: UInt32 = 1, vmPaused: UInt32 = 2
+        public static let pmemUsed: UInt32 = 3, pmemFree: UInt32 = 4
     }
 
     public enum VM {

@@ -113,8 +113,11 @@ extension Repository {
         repo.store32(base + P.kindArg, vm)
     }
 
-    /// `nk.vm.<id>.state.running|paused` are views of the VM table's state words.
+    /// `nk.vm.<id>.state.running|paused` are views of the VM table's state words;
+    /// `nk.memory.pmem.used|free` are computed from the PMEM allocator.
     static func propertyKind(_ name: String) -> (UInt32, NkOsId) {
+        if name == "nk.memory.pmem.used" { return (RepositoryABI.Property.pmemUsed, 0) }
+        if name == "nk.memory.pmem.free" { return (RepositoryABI.Property.pmemFree, 0) }
         let parts = name.split(separator: ".")
         guard parts.count == 5, parts[0] == "nk", parts[1] == "vm", parts[3] == "state",
             let id = UInt32(parts[2]), id < NK_OS_LIMIT
