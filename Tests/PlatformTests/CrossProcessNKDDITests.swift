@@ -115,3 +115,17 @@ struct CrossProcessNKDDITests {
         #expect(platform.repository.restarts(2) == 1)
     }
 }
+
+@Suite("xirq round trips across VM processes")
+struct XirqRoundTripTests {
+    @Test("ping/pong: 200 round trips between two VM processes complete")
+    func pingPong() throws {
+        let platform = try ProbePlatform()
+        let out = try platform.run([
+            (3, ["pxirq 0 0 3 1", "pong 33 33 2", "pmem 0 0 4096", "add 0x80000000 1", "waitword 0x80000000 2"]),
+            (2, ["pxirq 0 1 2 1", "pmem 0 0 4096", "waitword 0x80000000 1", "ping 33 33 3 200", "add 0x80000000 1"]),
+        ])
+        let ping = try #require(out[2]!.result("ping"))
+        #expect(ping.hasPrefix("200 round trips"), "\(ping)")
+    }
+}

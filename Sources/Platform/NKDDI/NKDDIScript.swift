@@ -27,6 +27,7 @@ public final class NKDDIScript: Sendable {
         affinity X CPUS | waitirq TAG COUNT | sleep MS
         sysattach V TAG | sysdetach V | syspost V | sysselfpost V
         conswrite TEXT | conspoll | conshist | bootord | balloon OP COUNT
+        pong X Y PEER | ping Y X PEER N
         """
 
     /// A script over `nk`, printing through `emit`, sleeping through `sleep`.
@@ -93,6 +94,7 @@ public final class NKDDIScript: Sendable {
         default: break
         }
         return resources(head, a, n) ?? properties(head, a, n) ?? xirqs(head, a, n) ?? console(head, a, n)
+            ?? bench(head, n)
     }
 
     func lookup(_ name: String?) -> String {
