@@ -10,6 +10,9 @@
 struct ValueRenderer {
     private let bytes: [UInt8]
     private let resolver: ReferenceResolver
+    /// Print references that resolve to nothing as `&ref` (an overlay whose
+    /// fixups the compiler regenerates), not as their bytes.
+    private let printsUnresolved: Bool
     private var labels: [(offset: Int, name: String)] = []
     private var nextLabel = 0
     private var types: [(offset: Int, type: ValueType)] = []
@@ -17,9 +20,10 @@ struct ValueRenderer {
     private var paths: [Int: String] = [:]
     private var out: [UInt8] = []
 
-    init(value: PropertyValue, resolver: ReferenceResolver) {
+    init(value: PropertyValue, resolver: ReferenceResolver, printsUnresolved: Bool = false) {
         bytes = value.bytes
         self.resolver = resolver
+        self.printsUnresolved = printsUnresolved
         for marker in value.markers where (0...bytes.count).contains(marker.offset) {
             switch marker.kind {
             case .label(let name): labels.append((marker.offset, name))
@@ -120,9 +124,7 @@ struct ValueRenderer {
                 emitLabels(upTo: offset)
             }
             let cell = bytes[offset..<offset + width].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            if width == 4, let ref = phandles[offset], let node = resolver.node(ref), UInt64(node.phandle) == cell,
-                cell != 0
-            {
+            if width == 4, let ref = phandles[offset], printsReference(ref, cell: UInt32(cell)) {
                 append(ref.hasPrefix("/") ? "&{\(ref)}" : "&\(ref)")
             } else {
                 append("0x\(hex(cell, digits: 2))")
@@ -130,6 +132,13 @@ struct ValueRenderer {
         }
         emitInnerLabels(before: range.upperBound)
         append(">")
+    }
+
+    /// True when `&ref` compiles back to `cell`: the reference resolves to a
+    /// node with that phandle, or it is an overlay's unresolved reference.
+    private func printsReference(_ ref: String, cell: UInt32) -> Bool {
+        guard let node = resolver.node(ref) else { return printsUnresolved && cell == 0xFFFF_FFFF }
+        return node.phandle == cell && cell != 0
     }
 
     private mutating func writeBytes(_ range: Range<Int>) {

@@ -19,7 +19,8 @@ public enum DTSPrinter {
     /// - Parameter tree: any tree: compiled (with markers) or decoded from a blob.
     /// - Returns: the source, ending with a newline.
     public static func print(_ tree: DeviceTree) -> String {
-        var writer = SourceWriter(resolver: ReferenceResolver(tree))
+        let resolver = ReferenceResolver(tree)
+        var writer = SourceWriter(resolver: resolver, overlay: OverlayPlan(tree, resolver: resolver))
         writer.write(tree)
         return String(decoding: writer.out, as: UTF8.self)
     }
@@ -29,11 +30,15 @@ public enum DTSPrinter {
 struct SourceWriter {
     private(set) var out: [UInt8] = []
     let resolver: ReferenceResolver
+    let overlay: OverlayPlan
 
-    init(resolver: ReferenceResolver) { self.resolver = resolver }
+    init(resolver: ReferenceResolver, overlay: OverlayPlan) {
+        self.resolver = resolver
+        self.overlay = overlay
+    }
 
     mutating func write(_ tree: DeviceTree) {
-        append("/dts-v1/;\n\n")
+        append(overlay.regeneratesFixups ? "/dts-v1/;\n/plugin/;\n\n" : "/dts-v1/;\n\n")
         for entry in tree.memoryReservations {
             for label in entry.labels { append("\(label): ") }
             append("/memreserve/\t0x\(hex(entry.address, digits: 16)) 0x\(hex(entry.size, digits: 16));\n")
@@ -49,6 +54,7 @@ struct SourceWriter {
             if top.next < top.node.children.count {
                 let child = top.node.children[top.next]
                 stack[stack.count - 1].next += 1
+                if overlay.omitted.contains(ObjectIdentifier(child)) { continue }
                 append("\n")
                 open(child, level: stack.count)
                 stack.append((child, 0))
@@ -69,7 +75,8 @@ struct SourceWriter {
             indent(level + 1)
             for label in property.labels { append("\(label): ") }
             append(property.name)
-            var renderer = ValueRenderer(value: property.value, resolver: resolver)
+            var renderer = ValueRenderer(
+                value: property.value, resolver: resolver, printsUnresolved: overlay.regeneratesFixups)
             out += renderer.render()
             append(";\n")
         }
