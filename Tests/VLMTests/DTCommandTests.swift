@@ -75,6 +75,13 @@ struct DTCommandTests {
         }
     }
 
+    @Test(arguments: [["dt", "compile"], ["dt", "compile", "--no-such-option", "a.dts"], ["dt", "decompile"]])
+    func badCommandLineExitsTwo(_ arguments: [String]) throws {
+        let outcome = try VLMBinary.run(arguments)
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("Usage: vlm dt"))
+    }
+
     @Test func missingInputExitsTwo() throws {
         let outcome = try VLMBinary.run(["dt", "compile", "/nonexistent/x.dts"])
         #expect(outcome.status == 2)
