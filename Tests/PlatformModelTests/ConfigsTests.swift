@@ -31,6 +31,8 @@ import Testing
         "vwatchdog.dts": [],
         "cpu-handover.dts": [],
         "panic-trigger.dts": [],
+        "docile-clock.dts": [],
+        "vm-memory-hotplug.dts": [],
     ]
 
     static func build(_ name: String) throws -> (PlatformSpec?, [Diagnostic]) {
