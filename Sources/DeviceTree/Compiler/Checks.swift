@@ -44,7 +44,11 @@ struct Checker {
     }
 
     /// Runs `body` on every live node in tree order, unless a prerequisite failed.
+    ///
+    /// dtc's `process_checks` computes `error = error || run_check(c)`, so after
+    /// the first failed error-level check no further check runs at all.
     mutating func run(_ name: String, after prerequisites: [String] = [], _ body: (inout Checker, LiveNode) -> Void) {
+        guard failed.isEmpty else { return }
         let missing = prerequisites.filter { failed.contains($0) }
         guard missing.isEmpty else {
             failed.insert(name)
