@@ -24,6 +24,21 @@ import Testing
         #expect(forced.diagnostics.first?.check == check)
     }
 
+    @Test(arguments: [
+        ("#address-cells = <1 2>;", "address_cells_is_cell", "/:#address-cells: property is not a single cell"),
+        ("model = <1>;", "model_is_string", "/:model: property is not a string"),
+        ("compatible = \"a\", <1>;", "compatible_is_string_list", "/:compatible: property is not a string list"),
+        ("clock-names = <1>;", "names_is_string_list", "/:clock-names: property is not a string list"),
+        ("a@1 { };", "unit_address_vs_reg", "/a@1: node has a unit name, but no reg or ranges property"),
+        ("b { reg = <1>; };", "unit_address_vs_reg", "/b: node has a reg or ranges property, but no unit name"),
+    ])
+    func warningsAreReportedWithoutFailing(_ body: String, _ check: String, _ message: String) throws {
+        let result = try Source.compile("/dts-v1/; / { \(body) };")
+        #expect(result.diagnostics.map(\.check) == [check])
+        #expect(result.diagnostics.first?.severity == .warning)
+        #expect(result.diagnostics.first?.message == message)
+    }
+
     @Test func aCorrectNamePropertyIsDropped() throws {
         let tree = try Source.tree("n@1 { name = \"n\"; };")
         #expect(tree.node(atPath: "/n@1")?.property(named: "name") == nil)
