@@ -20,7 +20,7 @@ struct OverlayPlan {
         guard tree.isPlugin else { return }
         var fixups: [(name: String, value: [UInt8])] = []
         let local = ExpectedNode(name: "__local_fixups__")
-        collectReferences(tree.root, resolver: resolver, fixups: &fixups, local: local)
+        guard collectReferences(tree.root, resolver: resolver, fixups: &fixups, local: local) else { return }
         var expected: [(String, (Node) -> Bool)] = []
         if !fixups.isEmpty { expected.append(("__fixups__", { Self.matches($0, fixups) })) }
         if !local.children.isEmpty || !local.properties.isEmpty { expected.append(("__local_fixups__", local.matches)) }
@@ -35,15 +35,22 @@ struct OverlayPlan {
     /// dtc's `generate_fixups_tree` and `generate_local_fixups_tree`, in tree
     /// order: `ref = "path:prop:offset"` for each unresolved reference, a
     /// mirrored node holding the offsets of each resolved one.
+    ///
+    /// - Returns: false when some reference cannot be printed as `&ref` (its
+    ///   cell is not what the reference gives), so the fixups cannot be left
+    ///   to the compiler.
     private func collectReferences(
         _ root: Node, resolver: ReferenceResolver, fixups: inout [(name: String, value: [UInt8])], local: ExpectedNode
-    ) {
+    ) -> Bool {
         var stack = [root]
         while let node = stack.popLast() {
             let components = node.path.split(separator: "/").map(String.init)
             for property in node.properties {
                 for marker in property.value.markers {
                     guard case .phandleReference(let ref) = marker.kind else { continue }
+                    guard let cell = property.value.cell(at: marker.offset),
+                        resolver.reproduces(cell, from: ref, unresolvedAllowed: true)
+                    else { return false }
                     if resolver.node(ref) == nil {
                         let entry = Array("\(node.path):\(property.name):\(marker.offset)".utf8) + [0]
                         if let index = fixups.firstIndex(where: { $0.name == ref }) {
@@ -58,11 +65,20 @@ struct OverlayPlan {
             }
             stack.append(contentsOf: node.children.reversed())
         }
+        return true
     }
 
     private static func matches(_ node: Node, _ fixups: [(name: String, value: [UInt8])]) -> Bool {
         node.children.isEmpty && node.labels.isEmpty && node.properties.count == fixups.count
             && zip(node.properties, fixups).allSatisfy { $0.name == $1.name && $0.value.bytes == $1.value }
+    }
+}
+
+extension PropertyValue {
+    /// The big-endian 32-bit cell at `offset`, or nil when the value is too short.
+    func cell(at offset: Int) -> UInt32? {
+        guard offset >= 0, offset <= bytes.count - 4 else { return nil }
+        return bytes[offset..<offset + 4].reduce(0) { $0 << 8 | UInt32($1) }
     }
 }
 

@@ -124,7 +124,9 @@ struct ValueRenderer {
                 emitLabels(upTo: offset)
             }
             let cell = bytes[offset..<offset + width].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            if width == 4, let ref = phandles[offset], printsReference(ref, cell: UInt32(cell)) {
+            if width == 4, let ref = phandles[offset],
+                resolver.reproduces(UInt32(cell), from: ref, unresolvedAllowed: printsUnresolved)
+            {
                 append(ref.hasPrefix("/") ? "&{\(ref)}" : "&\(ref)")
             } else {
                 append("0x\(hex(cell, digits: 2))")
@@ -132,13 +134,6 @@ struct ValueRenderer {
         }
         emitInnerLabels(before: range.upperBound)
         append(">")
-    }
-
-    /// True when `&ref` compiles back to `cell`: the reference resolves to a
-    /// node with that phandle, or it is an overlay's unresolved reference.
-    private func printsReference(_ ref: String, cell: UInt32) -> Bool {
-        guard let node = resolver.node(ref) else { return printsUnresolved && cell == 0xFFFF_FFFF }
-        return node.phandle == cell && cell != 0
     }
 
     private mutating func writeBytes(_ range: Range<Int>) {

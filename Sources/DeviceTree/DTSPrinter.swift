@@ -110,6 +110,14 @@ struct ReferenceResolver {
     func node(_ reference: String) -> Node? {
         reference.hasPrefix("/") ? tree.node(atPath: reference) : labels[reference]
     }
+
+    /// True when `&reference` in a cell compiles back to `cell`: it resolves
+    /// to a node with that phandle, or (in an overlay whose fixups the
+    /// compiler regenerates) it resolves to nothing and the cell is `-1`.
+    func reproduces(_ cell: UInt32, from reference: String, unresolvedAllowed: Bool) -> Bool {
+        guard let node = node(reference) else { return unresolvedAllowed && cell == 0xFFFF_FFFF }
+        return node.phandle == cell && cell != 0
+    }
 }
 
 /// `value` in lower-case hex, zero-padded to at least `digits` digits.

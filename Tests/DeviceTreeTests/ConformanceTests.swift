@@ -64,9 +64,9 @@ struct ConformanceTests {
         #expect([0, 2].contains(outcome.status), "\(outcome.standardError)")
     }
 
-    @Test("printed source compiles back to the same blob (ours and dtc)", arguments: Corpus.accepted)
-    func printedSourceRoundTrips(_ entry: Corpus.Entry) throws {
-        let tree = try CorpusCompiler.compile(entry.file).tree
+    @Test("printed source compiles back to the same blob (ours and dtc)", arguments: Corpus.accepted, [false, true])
+    func printedSourceRoundTrips(_ entry: Corpus.Entry, symbols: Bool) throws {
+        let tree = try CorpusCompiler.compile(entry.file, symbols: symbols).tree
         let blob = DTB.encode(tree)
         let source = DTSPrinter.print(tree)
         let ours = DTB.encode(try CorpusCompiler.compile(source: source).tree)

@@ -94,7 +94,8 @@ import Testing
     }
 
     /// Every truncation and thousands of seeded byte flips of a good blob:
-    /// the reader returns or throws, and never traps.
+    /// the reader returns or throws, and never traps; what it returns prints
+    /// and encodes.
     @Test func mutatedBlobsNeverCrash() {
         var random = SplitMix64(seed: 0x5EED_0D7B)
         var decoded = 0
@@ -106,7 +107,10 @@ import Testing
             for _ in 0..<Int(random.next() % 4 + 1) {
                 blob[Int(random.next() % UInt64(blob.count))] = UInt8(truncatingIfNeeded: random.next())
             }
-            _ = try? DTB.decode(blob)
+            if let tree = try? DTB.decode(blob) {
+                _ = DTSPrinter.print(tree)
+                _ = DTB.encode(tree)
+            }
         }
         #expect(decoded == 0, "no proper prefix of a blob is a blob")
     }

@@ -9,6 +9,7 @@ import Testing
 /// verdict, the same blob when both accept, never a crash or a hang.
 ///
 /// Seeded: `VLM_DT_SEED=<n>` replays a run; the seed is in every failure.
+/// `VLM_DT_KEEP=1` keeps the cases in `$TMPDIR/vlm-fuzz-<seed>/`.
 @Suite(.enabled(if: DTC.shouldRun, DTC.skipReason))
 struct RandomizedConformanceTests {
     static let seed: UInt64 = ProcessInfo.processInfo.environment["VLM_DT_SEED"].flatMap { UInt64($0) }
@@ -40,7 +41,9 @@ struct RandomizedConformanceTests {
         let cases = Self.cases(seed: seed)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-fuzz-\(seed)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // VLM_DT_KEEP=1 keeps the cases (<index>.dts, dtc's <index>.dtb) for a replay.
+        let keep = ProcessInfo.processInfo.environment["VLM_DT_KEEP"] != nil
+        defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
         for (index, testCase) in cases.enumerated() {
             try Data(testCase.source).write(to: URL(fileURLWithPath: "\(directory)/\(index).dts"))
         }
@@ -53,6 +56,9 @@ struct RandomizedConformanceTests {
             let label = "seed \(seed), case \(testCase.name) (VLM_DT_SEED=\(seed) replays)"
             #expect((ours != nil) == (status == 0), "\(label): dtc exit \(status)\n\(String(decoding: testCase.source, as: UTF8.self))")
             guard let ours, status == 0 else { continue }
+            let printed = DTSPrinter.print(ours.tree)
+            let reprinted = try? CorpusCompiler.compile(source: printed).tree
+            #expect(reprinted.map(DTB.encode) == DTB.encode(ours.tree), "\(label): printed source differs\n\(printed)")
             let theirs = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(index).dtb"))
             let blob = DTB.encode(ours.tree)
             if blob != Array(theirs) {
