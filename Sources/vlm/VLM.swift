@@ -18,6 +18,7 @@ struct VLM: ParsableCommand {
             Pause.self,
             Resume.self,
             Guest.self,
+            NKDDIProbe.self,
         ]
     )
 }

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+import Synchronization
+
+/// The guest side of cross interrupts: the handlers attached in this VM and the
+/// loop that runs them. The VM's doorbell (eventfd) wakes `run(waiter:)`, which
+/// takes the pending & enabled bits from shared memory and calls every handler of
+/// each xirq in attach order. Masked xirqs stay pending and fire once unmasked.
+public final class XirqDispatcher: Sendable {
+    final class Entry: Sendable {
+        let id: NkXIrqId
+        let xirq: NkXIrq
+        let handler: NkXIrqHandler
+        let cookie: (any Sendable)?
+        /// Held while the handler runs; `nk_xirq_detach` takes it to wait.
+        let running = Mutex(())
+        let detached = Atomic<Bool>(false)
+
+        init(id: NkXIrqId, xirq: NkXIrq, handler: @escaping NkXIrqHandler, cookie: (any Sendable)?) {
+            self.id = id
+            self.xirq = xirq
+            self.handler = handler
+            self.cookie = cookie
+        }
+    }
+
+    struct Table {
+        var nextID: NkXIrqId = 1
+        var byXirq: [NkXIrq: [Entry]] = [:]
+        var byID: [NkXIrqId: Entry] = [:]
+    }
+
+    private let table = Mutex(Table())
+    private let repository: Repository
+    private let vm: NkOsId
+
+    /// The handler currently running on this thread (0: none), so a handler may
+    /// detach itself without waiting for itself.
+    @TaskLocal static var current: NkXIrqId = 0
+
+    init(repository: Repository, vm: NkOsId) {
+        self.repository = repository
+        self.vm = vm
+    }
+
+    /// Adds a handler for `xirq` after the ones already attached; returns its id.
+    func attach(_ xirq: NkXIrq, _ handler: @escaping NkXIrqHandler, cookie: (any Sendable)?) -> NkXIrqId {
+        table.withLock { t in
+            let entry = Entry(id: t.nextID, xirq: xirq, handler: handler, cookie: cookie)
+            t.nextID += 1
+            t.byXirq[xirq, default: []].append(entry)
+            t.byID[entry.id] = entry
+            return entry.id
+        }
+    }
+
+    /// Removes handler `id`, then waits until it is not running (unless the caller
+    /// is that very handler). Returns the xirq and whether it has handlers left.
+    func detach(_ id: NkXIrqId) -> (xirq: NkXIrq, remaining: Int)? {
+        let removed: (Entry, Int)? = table.withLock { t in
+            guard let entry = t.byID.removeValue(forKey: id) else { return nil }
+            t.byXirq[entry.xirq]?.removeAll { $0.id == id }
+            let left = t.byXirq[entry.xirq]?.count ?? 0
+            if left == 0 { t.byXirq[entry.xirq] = nil }
+            return (entry, left)
+        }
+        guard let (entry, left) = removed else { return nil }
+        entry.detached.store(true, ordering: .releasing)
+        if Self.current != id { entry.running.withLock { _ in } }
+        return (entry.xirq, left)
+    }
+
+    /// Number of handlers attached to `xirq`.
+    func handlerCount(_ xirq: NkXIrq) -> Int { table.withLock { $0.byXirq[xirq]?.count ?? 0 } }
+
+    /// Runs the handlers of `xirq` in attach order.
+    func dispatch(_ xirq: NkXIrq) {
+        let entries = table.withLock { $0.byXirq[xirq] ?? [] }
+        for entry in entries {
+            entry.running.withLock { _ in
+                guard !entry.detached.load(ordering: .acquiring) else { return }
+                Self.$current.withValue(entry.id) { entry.handler(entry.cookie, xirq) }
+            }
+        }
+    }
+
+    /// Takes every pending & enabled xirq of this VM and runs its handlers, until
+    /// none is left. Returns how many xirqs were dispatched.
+    @discardableResult
+    public func drain() -> Int {
+        var count = 0
+        while true {
+            let xirqs = repository.takePending(on: vm)
+            guard !xirqs.isEmpty else { return count }
+            for x in xirqs { dispatch(x) }
+            count += xirqs.count
+        }
+    }
+
+    /// The dispatcher loop: drains after every ring of the VM's doorbell, until the
+    /// doorbell closes. Run it on a thread of its own.
+    public func run(waiter: any XirqWaiter) {
+        while waiter.waitForRing() { drain() }
+    }
+}

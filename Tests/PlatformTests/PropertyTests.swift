@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+import Platform
+import Testing
+
+@Suite("Properties (nk_prop_enum, nk_prop_get, nk_prop_set) and lifecycle")
+struct PropertyTests {
+    let platform = TestPlatform()
+
+    @Test("get copies at most maxsize bytes and reports the count")
+    func getValue() {
+        let vm = platform.vm(3)
+        var buf = [UInt8](repeating: 0, count: 8)
+        #expect(vm.nk_prop_get("test.shared", &buf, 8) == 2)
+        #expect(Array(buf.prefix(2)) == Array("hi".utf8))
+        #expect(vm.nk_prop_get("test.shared", &buf, 1) == 1)
+        #expect(vm.nk_prop_get("test.shared", &buf, 9) == NK_PROP_ERROR, "maxsize beyond the buffer")
+    }
+
+    @Test("errors: PERMISSION, UNKNOWN, ERROR")
+    func errors() {
+        let vm = platform.vm(3)
+        var buf = [UInt8](repeating: 0, count: 8)
+        #expect(vm.nk_prop_get("test.private", &buf, 8) == NK_PROP_PERMISSION)
+        #expect(vm.nk_prop_get("no.such", &buf, 8) == NK_PROP_UNKNOWN)
+        #expect(platform.vm(4).nk_prop_set("test.shared", [1], 1) == NK_PROP_PERMISSION)
+        #expect(vm.nk_prop_set("no.such", [1], 1) == NK_PROP_UNKNOWN)
+        #expect(vm.nk_prop_set("test.shared", [1], 2) == NK_PROP_ERROR)
+    }
+
+    @Test("set truncates to the maximum size and notifies the allowed running VMs")
+    func setNotifies() {
+        let vm3 = platform.vm(3), vm2 = platform.vm(2)
+        #expect(vm3.nk_prop_set("test.shared", Array("0123456789".utf8), 10) == 8)
+        var buf = [UInt8](repeating: 0, count: 16)
+        #expect(vm2.nk_prop_get("test.shared", &buf, 16) == 8)
+        #expect(platform.supervisor.isPending(NK_XIRQ_SYSCONF, on: 2), "VM 2 may be notified")
+        #expect(!platform.supervisor.isPending(NK_XIRQ_SYSCONF, on: 3))
+        #expect(platform.doorbells[2]!.count == 1 && platform.doorbells[3]!.count == 0)
+    }
+
+    @Test("an update in progress makes get and set report NK_PROP_BUSY")
+    func busy() {
+        let vm = platform.vm(3)
+        let index = platform.supervisor.propertyIndex("test.shared")!
+        let table = Int(platform.repoMemory.load64(RepositoryABI.Header.propertyTable))
+        let seq = table + index * RepositoryABI.Property.size + RepositoryABI.Property.sequence
+        platform.repoMemory.store32(seq, 1)  // another VM is half-way through a set
+        var buf = [UInt8](repeating: 0, count: 8)
+        #expect(vm.nk_prop_get("test.shared", &buf, 8) == NK_PROP_BUSY)
+        #expect(vm.nk_prop_set("test.shared", [1], 1) == NK_PROP_BUSY)
+        platform.repoMemory.store32(seq, 2)
+        #expect(vm.nk_prop_set("test.shared", [1], 1) == 1)
+    }
+
+    @Test("enum reports names, this VM's permissions and name length, then UNKNOWN")
+    func enumerate() {
+        let vm = platform.vm(3)
+        var name = [UInt8](repeating: 0xff, count: 64)
+        var attr: NkPropAttr = 0
+        #expect(vm.nk_prop_enum(0, &name, 64, &attr) == 8)
+        #expect(String(decoding: name.prefix(11), as: UTF8.self) == "test.shared" && name[11] == 0)
+        #expect(attr == NK_PROP_ATTR_GET | NK_PROP_ATTR_SET | 12)
+        #expect(vm.nk_prop_enum(1, &name, 64, &attr) == 4)
+        #expect(attr == 13, "no permission for VM 3 on test.private")
+        var names: [String] = []
+        var pid: UInt32 = 0
+        while vm.nk_prop_enum(pid, &name, 64, &attr) >= 0 {
+            names.append(String(decoding: name.prefix { $0 != 0 }, as: UTF8.self))
+            pid += 1
+        }
+        #expect(names.contains("nk.vm.4.state.running") && names.contains("nk.version.api"))
+        #expect(vm.nk_prop_enum(pid, &name, 64, &attr) == NK_PROP_UNKNOWN)
+    }
+
+    @Test("nk_hv_version_get parses nk.version.api")
+    func version() {
+        var major: UInt32 = 0, minor: UInt32 = 0
+        #expect(platform.vm(2).nk_hv_version_get(&major, &minor) == 0)
+        #expect(major == 9 && minor == 0)
+    }
+
+    @Test("start/stop/suspend/resume set nk.vm.<id>.state.* and reach the supervisor")
+    func lifecycle() {
+        let vm = platform.vm(2)
+        vm.nk_stop(3)
+        vm.nk_start(4)
+        vm.nk_start(2)
+        vm.nk_suspend(3)
+        vm.nk_resume(3)
+        #expect(platform.hypervisor.recorded == [.stop(vm: 3), .start(vm: 4), .restart(vm: 2), .suspend(vm: 3), .resume(vm: 3)])
+        platform.supervisor.vmDidStop(3)
+        var buf = [UInt8](repeating: 0, count: 4)
+        #expect(vm.nk_prop_get("nk.vm.3.state.running", &buf, 4) == 4)
+        #expect(buf == [4, 0, 0, 0], "bit 0 = stopped; two transitions (boot, stop) above it")
+        #expect(vm.nk_running_ids_get() == 0b10100)
+        #expect(vm.nk_last_id_get() == 4 && vm.nk_id_get() == 2)
+    }
+}
+
+@Suite("Live properties")
+struct LivePropertyTests {
+    @Test("nk.memory.pmem.used/free follow the PMEM allocator and cannot be set")
+    func pmemCounters() {
+        var input = TestPlatform.input
+        input.properties.append(.init(name: "nk.memory.pmem.used", maxSize: 8, value: [], allowGet: 0b1100, allowSet: 0b1100, allowNotify: 0))
+        let platform = TestPlatform(input)
+        let vm = platform.vm(2)
+        _ = vm.nk_pmem_alloc(vm.nk_vlink_lookup("vpipe", 0), 0, 5000)
+        var buf = [UInt8](repeating: 0, count: 8)
+        #expect(vm.nk_prop_get("nk.memory.pmem.used", &buf, 8) == 8)
+        #expect(buf == [0, 0x20, 0, 0, 0, 0, 0, 0], "two pages")
+        #expect(platform.supervisor.propertyValue("nk.memory.pmem.used") == buf)
+        #expect(vm.nk_prop_set("nk.memory.pmem.used", [0], 1) == NK_PROP_ERROR)
+        #expect(platform.supervisor.propertyValue("nk.focus") == [2])
+    }
+}
