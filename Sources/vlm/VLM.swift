@@ -10,6 +10,7 @@ struct VLM: ParsableCommand {
         // One subcommand per line, each defined in Commands/<Name>.swift.
         subcommands: [
             DT.self,
+            FuseDemo.self,
         ]
     )
 }
