@@ -24,7 +24,7 @@ struct FuseDemo: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        FileHandle.standardOutput.write(Array("ready\n".utf8))
+        FileHandle.standardOutput.write(Data("ready\n".utf8))
         while readLine() != nil {}
         mount.unmount()
     }
