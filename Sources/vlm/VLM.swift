@@ -19,6 +19,7 @@ struct VLM: ParsableCommand {
             Resume.self,
             Guest.self,
             NKDDIProbe.self,
+            FuseDemo.self,
         ]
     )
 }
