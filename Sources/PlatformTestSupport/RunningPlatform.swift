@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 public import PlatformSys
 
-/// The built `vlm` executable, next to the test bundle in the build directory.
-public enum VLMBinary {
+/// The built `vlm` executable, next to the test bundle in the build directory
+/// (renamed from `VLMBinary` when the dt branch brought its own `VLMBinary`).
+public enum VLMExecutable {
     /// Its path, nil when it was not built.
     public static var path: String? {
         guard let me = try? ProcessInfo.executablePath(), let slash = me.lastIndex(of: "/") else { return nil }
@@ -39,7 +40,7 @@ public final class RunningPlatform {
         self.runDirectory = runDirectory
         output = try Pipe(nonBlockingRead: true)
         supervisor = try ChildProcess.spawn(
-            executable: VLMBinary.path!, arguments: ["vlm", "run"] + extraArguments + ["--run-dir", runDirectory],
+            executable: VLMExecutable.path!, arguments: ["vlm", "run"] + extraArguments + ["--run-dir", runDirectory],
             descriptors: [nil, output.writeEnd.rawValue, output.writeEnd.rawValue])
         // `ready` holds the supervisor's pid: a stale one left by a killed run does not count.
         let expected = Array("\(supervisor.pid)\n".utf8)
@@ -70,7 +71,7 @@ public final class RunningPlatform {
 
     /// `vlm ARGS… --run-dir DIR`.
     public func vlm(_ arguments: [String]) throws -> (status: ExitStatus, output: String) {
-        try VLMBinary.run(arguments + ["--run-dir", runDirectory])
+        try VLMExecutable.run(arguments + ["--run-dir", runDirectory])
     }
 
     /// Sends `signal` to the supervisor and waits (up to `timeout`) for it to exit.

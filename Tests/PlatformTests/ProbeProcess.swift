@@ -63,7 +63,7 @@ final class ProbeProcess {
         }
         child = try ChildProcess.spawn(
             executable: try ProbePlatform.vlmPath(), arguments: args + ["--"] + commands, descriptors: descriptors)
-        output = try pipe.readEnd.duplicate()  // the pipe itself (both ends) closes at scope end
+        output = try pipe.readEnd.descriptor.duplicate()  // the pipe itself (both ends) closes at scope end
     }
 
     /// Reads the output to EOF, waits for the exit and returns the lines; throws

@@ -25,7 +25,7 @@ func isGone(_ pid: Int32) -> Bool {
     !ProcessInfo.exists(pid) || (try? ProcessInfo.cpuTimes(of: pid).state) == "Z"
 }
 
-@Suite("vlm run: processes, run directory, shared memory", .serialized, .enabled(if: VLMBinary.path != nil))
+@Suite("vlm run: processes, run directory, shared memory", .serialized, .enabled(if: VLMExecutable.path != nil))
 struct RuntimeTests {
     @Test("the demo boots one named guest process per VM, the run files and private shm objects")
     func bootsDemo() throws {
@@ -51,7 +51,7 @@ struct RuntimeTests {
     func secondRunRefused() throws {
         try withTemporaryDirectory { dir in
             let platform = try RunningPlatform(runDirectory: dir)
-            let (status, output) = try VLMBinary.run(["run", "--run-dir", dir])
+            let (status, output) = try VLMExecutable.run(["run", "--run-dir", dir])
 
             #expect(status == .exited(1))
             #expect(output.contains("is in use by a running vlm (pid \(platform.supervisor.pid))"))
@@ -132,7 +132,7 @@ struct RuntimeTests {
     @Test("status --json has the contract's fields; status without a platform fails")
     func statusJSON() throws {
         try withTemporaryDirectory { dir in
-            let (down, message) = try VLMBinary.run(["status", "--run-dir", dir])
+            let (down, message) = try VLMExecutable.run(["status", "--run-dir", dir])
             #expect(down == .exited(1) && message.contains("no platform is running in \(dir)"))
             let platform = try RunningPlatform(runDirectory: dir)
             let json = try platform.vlm(["status", "--json"]).output
