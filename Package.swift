@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "PlatformTestSupport"]),
         .testTarget(name: "PlatformViewsTests", dependencies: ["PlatformViews", "PlatformTestSupport"]),
         .testTarget(name: "PlatformFUSETests", dependencies: ["PlatformFUSE", "PlatformTestSupport"]),
-        .testTarget(name: "VLMTests", dependencies: ["PlatformTestSupport"]),
+        .testTarget(name: "VLMTests", dependencies: ["PlatformTestSupport", "Platform"]),
     ]
 )
 

@@ -99,6 +99,28 @@ struct CrossProcessNKDDITests {
         #expect(platform.repository.consoleRead(3, from: 0).bytes == Array("hello\n".utf8))
     }
 
+    @Test("concurrent allocations from two processes never overlap; shared labels agree")
+    func concurrentAllocations() throws {
+        let platform = try ProbePlatform()
+        func script(_ base: Int) -> [String] {
+            (0..<60).flatMap { i in ["pmem 2 \(base + i) 4096", "pdev 2 \(base + i) 24", "pmem 2 \(i % 5) 4096"] }
+        }
+        let out = try platform.run([(2, script(100)), (3, script(200))])
+        // (label id, result) of every "pmem 2 ID 4096" line.
+        func pmem(_ lines: [String], own: Bool) -> [String] {
+            lines.filter { $0.hasPrefix("pmem 2 ") }.compactMap { line in
+                let words = line.split(separator: " ")
+                return (Int(words[2])! >= 100) == own ? String(words.last!) : nil
+            }
+        }
+        let own = pmem(out[2]!, own: true) + pmem(out[3]!, own: true)
+        #expect(own.count == 120 && Set(own).count == 120 && !own.contains("0x0"), "distinct labels, distinct blocks")
+        let pdev = out[2]!.results("pdev") + out[3]!.results("pdev")
+        #expect(Set(pdev).count == 120 && !pdev.contains("0x0"))
+        let shared2 = pmem(out[2]!, own: false), shared3 = pmem(out[3]!, own: false)
+        #expect(shared2 == shared3 && Set(shared2).count == 5 && Set(shared2).isDisjoint(with: own), "labels 0…4 shared")
+    }
+
     @Test("a restarted VM process finds its persistent resources again")
     func restartPersistence() throws {
         let platform = try ProbePlatform()

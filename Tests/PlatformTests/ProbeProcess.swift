@@ -24,8 +24,9 @@ final class ProbePlatform {
 
     deinit { RepositoryObjects.unlink(prefix: prefix) }
 
-    /// The `vlm` executable next to the test bundle.
+    /// `$VLM_EXECUTABLE`, else the `vlm` executable next to the test bundle.
     static func vlmPath() throws -> String {
+        if let path = FileSystem.environment("VLM_EXECUTABLE") { return path }
         let exe = try PlatformSys.ProcessInfo.executablePath()
         let dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         return dir + "/vlm"

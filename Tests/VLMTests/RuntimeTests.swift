@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Platform
 import PlatformSys
 import PlatformTestSupport
 import Testing
@@ -34,7 +35,9 @@ struct RuntimeTests {
             let platform = try RunningPlatform(runDirectory: dir + "/run")
             let vms = try vmTable(platform)
             let pidFile = String(decoding: try FileSystem.readFile(dir + "/run/vlm.pid"), as: UTF8.self)
-            let objects = try SharedMemory.list().filter { !before.contains($0) }
+            // Only this run's objects: other suites create shm objects concurrently.
+            let prefix = RunDirectory(path: dir + "/run").sharedMemoryPrefix
+            let objects = try SharedMemory.list().filter { !before.contains($0) && $0.hasPrefix(prefix) }
 
             #expect(pidFile == "\(platform.supervisor.pid)\n")
             #expect(FileSystem.exists(dir + "/run/vlm.sock"))

@@ -30,6 +30,12 @@ extension Repository {
         return true
     }
 
+    /// Supervisor: posts `xirq` to VM `osid` (pending bit, then its doorbell),
+    /// e.g. `NK_XIRQ_SYSCONF` to the peers `vmDidStop` returns.
+    public func trigger(_ xirq: NkXIrq, on osid: NkOsId, doorbell: (any XirqDoorbell)?) {
+        if raise(xirq, on: osid) { doorbell?.ring() }
+    }
+
     /// Whether `xirq` is pending on VM `osid`.
     public func isPending(_ xirq: NkXIrq, on osid: NkOsId) -> Bool {
         let (word, mask) = bitPosition(xirq)
