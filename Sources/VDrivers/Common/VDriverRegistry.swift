@@ -79,3 +79,22 @@ public final class VDriverSet: Sendable {
         for device in devices { device.shutDown() }
     }
 }
+
+/// A VM's view tree as the guest kernel mounts it at `DIR/vm<N>`: `dev/` with
+/// the device nodes and `proc/nk/` with the driver files (DESIGN §1.2).
+public struct VMView: Sendable {
+    /// The root to mount.
+    public let root: ViewDirectory
+    /// The probed drivers (stop them on an orderly VM stop).
+    public let drivers: VDriverSet
+
+    /// Probes every vdriver of the VM into a fresh tree (or `root`, when other
+    /// layers already put `sys/nk` or more `proc/nk` files there).
+    public static func boot(
+        nkddi: NKDDI, root: ViewDirectory = ViewDirectory(), log: @escaping @Sendable (String) -> Void
+    ) -> VMView {
+        let context = VDriverContext(
+            nkddi: nkddi, dev: root.makeDirectories("dev"), procNK: root.makeDirectories("proc/nk"), log: log)
+        return VMView(root: root, drivers: VDriverRegistry.boot(context))
+    }
+}
