@@ -21,7 +21,7 @@ public enum PlatformReport {
         let properties = TextTable(header: ["NAME", "SIZE", "VALUE", "GET", "SET", "NOTIFY", "FROM"])
         for property in spec.properties {
             properties.add([
-                property.name, "\(property.size)", PropertyText.value(property), permission(property.allowGet),
+                property.name, "\(property.size)", cell(PropertyText.value(property)), permission(property.allowGet),
                 permission(property.allowSet), permission(property.allowNotify), property.builtIn == nil ? "config" : "built-in",
             ])
         }
@@ -70,6 +70,12 @@ public enum PlatformReport {
 
     private static func quoted(_ text: String) -> String { text.isEmpty ? "-" : "\"\(text)\"" }
 
+    /// A value as a table cell: `""` when empty, cut at 40 characters.
+    private static func cell(_ value: String) -> String {
+        if value.isEmpty { return "\"\"" }
+        return value.count > 40 ? value.prefix(39) + "…" : value
+    }
+
     /// argv as a shell would need it typed.
     static func shellWords(_ argv: [String]) -> String {
         argv.map { word in
@@ -81,11 +87,12 @@ public enum PlatformReport {
 
 /// How property values are shown.
 public enum PropertyText {
-    /// Printable text as is (without a final NUL), anything else as `0x` and hex bytes;
+    /// Printable text as is (without a final NUL; a lone NUL is ""), anything else as `0x` and hex bytes;
     /// `unset` when the value is not set (`Not set` in `/proc/nk/props`).
     public static func value(_ property: PropertySpec, unset: String = "(not set)") -> String {
         guard var bytes = property.value else { return property.builtIn?.isLive == true ? "(live)" : unset }
         if bytes.last == 0 { bytes.removeLast() }
+        if bytes.isEmpty && !property.value!.isEmpty { return "" }
         if !bytes.isEmpty, bytes.allSatisfy({ (0x20..<0x7F).contains($0) }) {
             return String(decoding: bytes, as: UTF8.self)
         }

@@ -21,6 +21,8 @@ struct VLM: ParsableCommand {
             Guest.self,
             NKDDIProbe.self,
             FuseDemo.self,
+            Check.self,
+            Graph.self,
         ]
     )
 

@@ -68,6 +68,8 @@ import Testing
         #expect(lines.contains { $0.contains("vpipe") && $0.contains("2 (server)") && $0.contains("\"8K\"") })
         #expect(lines.contains { $0.hasPrefix("  nk.panic-trigger") && $0.contains("config") })
         #expect(lines.contains { $0.hasPrefix("  nk.vlm-dtb") && $0.contains("(live)") })
+        #expect(lines.contains { $0.hasPrefix("  nk.features.all-str") && $0.contains("UART RAM_CONSOLE CPU_USAGE VDEV_VGIC_V2…") })
+        #expect(lines.contains { $0.hasPrefix("  nk.version.build-date") && $0.contains(" \"\" ") })
     }
 
     @Test func propertyValuesPrintAsTextOrHex() {
@@ -77,6 +79,8 @@ import Testing
         #expect(PropertyText.value(text) == "ab")
         #expect(PropertyText.value(binary) == "0x0100ff00")
         #expect(PropertyText.value(unset) == "(not set)")
+        let empty = PropertySpec(name: "d", size: 1, value: [0], origin: .builtIn(.versionBuildDate))
+        #expect(PropertyText.value(empty) == "")
     }
 
     @Test func graphDrawsOneArrowPerVlinkFromClientToServer() throws {
