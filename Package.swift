@@ -39,7 +39,11 @@ let package = Package(
         // The hypervisor: repository, xirqs, NKDDI, supervisor and guest kernel.
         .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
         .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", logging]),
-        .target(name: "PlatformFUSE", dependencies: ["PlatformViews", "PlatformSys", "CFuse3", logging]),
+        .target(
+            name: "PlatformFUSE",
+            dependencies: ["PlatformViews", "PlatformSys", "CFuse3", logging],
+            swiftSettings: [.strictMemorySafety()]
+        ),
         .target(name: "PlatformTestSupport", dependencies: ["DeviceTree", "PlatformModel", "PlatformSys"]),
         .executableTarget(
             name: "vlm",
@@ -54,7 +58,7 @@ let package = Package(
         .testTarget(name: "PlatformModelTests", dependencies: ["PlatformModel", "DeviceTree", "PlatformTestSupport"]),
         .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformTestSupport"]),
-        .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "PlatformTestSupport"]),
+        .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "PlatformFUSE", "PlatformTestSupport"]),
         .testTarget(name: "PlatformViewsTests", dependencies: ["PlatformViews", "PlatformTestSupport"]),
         .testTarget(name: "PlatformFUSETests", dependencies: ["PlatformFUSE", "PlatformTestSupport"]),
         .testTarget(name: "VLMTests", dependencies: ["PlatformTestSupport", "Platform"]),

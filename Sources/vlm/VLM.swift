@@ -20,6 +20,7 @@ struct VLM: ParsableCommand {
             Resume.self,
             Guest.self,
             NKDDIProbe.self,
+            FuseDemo.self,
             Check.self,
             Graph.self,
         ]
