@@ -60,16 +60,19 @@ public final class ViewMount: Sendable {
     public var openFileCount: Int { server.openFiles.count }
 
     /// Unmounts and stops serving; returns when no thread serves any more. Processes
-    /// still holding files open get ENOTCONN; answers drivers give later are dropped.
+    /// still holding files open get ECONNABORTED (later calls ENOTCONN); answers drivers give later are dropped.
     /// Calling it again does nothing.
     public func unmount() {
         guard stopped.withLock({ stopped in defer { stopped = true }; return !stopped }) else { return }
-        _ = FUSESupport.detachMount(mountPoint)
+        let detached = FUSESupport.detachMount(mountPoint)
         FUSESupport.signalStop(server.stopPipe.write)
         loop.join()
         server.gate.close()
-        unsafe fuse_session_unmount(session.raw)  // SAFETY: the loop has ended; closes the device.
-        unsafe fuse_session_destroy(session.raw)  // SAFETY: no thread uses the session any more.
+        // Without the right to umount2 (not root), libfuse unmounts through fusermount3.
+        if !detached { unsafe fuse_session_unmount(session.raw) }  // SAFETY: the loop has ended.
+        // SAFETY: no thread uses the session any more; closing its device aborts the
+        // connection, so requests still in flight end with ECONNABORTED.
+        unsafe fuse_session_destroy(session.raw)
         FUSESupport.closeDescriptor(server.stopPipe.read)
         FUSESupport.closeDescriptor(server.stopPipe.write)
         // SAFETY: balances the passRetained of makeSession; nothing reads the user data now.
