@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import PlatformSys
 
 /// `vlm`: a VLX/NK hypervisor platform simulated on one Linux host.
 @main
@@ -21,4 +22,17 @@ struct VLM: ParsableCommand {
             NKDDIProbe.self,
         ]
     )
+
+    /// Runs the command; a bad command line exits with 2 (bad input, DESIGN
+    /// §1.1) rather than argument-parser's 64, after the usual message.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            HostFiles.writeStandardError(fullMessage(for: error) + "\n")
+            exit(withError: ExitCode(2))
+        }
+    }
 }

@@ -6,6 +6,11 @@ struct DT: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dt",
         abstract: "Compile, print and decompile device trees (dtc-compatible).",
-        subcommands: []
+        // One subcommand per line, each defined in Commands/DT<Name>.swift.
+        subcommands: [
+            DTCompile.self,
+            DTPrint.self,
+            DTDecompile.self,
+        ]
     )
 }

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+import DeviceTree
+import Foundation
+import PlatformTestSupport
+import Testing
+
+/// Generated sources and mutated corpus files, compiled by our compiler
+/// (in-process) and by dtc (one batch, each run under `timeout 10`): the same
+/// verdict, the same blob when both accept, never a crash or a hang.
+///
+/// Seeded: `VLM_DT_SEED=<n>` replays a run; the seed is in every failure.
+@Suite(.enabled(if: DTC.shouldRun, DTC.skipReason))
+struct RandomizedConformanceTests {
+    static let seed: UInt64 = ProcessInfo.processInfo.environment["VLM_DT_SEED"].flatMap { UInt64($0) }
+        ?? UInt64.random(in: 1...UInt64(UInt32.max))
+    static let casesPerKind = 150
+
+    struct Case {
+        var name: String
+        var source: [UInt8]
+    }
+
+    static func cases(seed: UInt64) -> [Case] {
+        var generated: [Case] = []
+        for index in 0..<casesPerKind {
+            var generator = SourceGenerator(seed: seed &+ UInt64(index))
+            generated.append(Case(name: "generated-\(index)", source: Array(generator.source().utf8)))
+        }
+        var mutator = SourceMutator(random: SplitMix64(seed: seed ^ 0xC0FFEE))
+        let corpus = Corpus.accepted.compactMap { entry in Corpus.contents(of: entry.file).map { (entry.file, $0) } }
+        for index in 0..<casesPerKind where !corpus.isEmpty {
+            let (file, text) = corpus[Int(mutator.random.next() % UInt64(corpus.count))]
+            generated.append(Case(name: "mutated-\(index)-\(file)", source: mutator.mutate(text)))
+        }
+        return generated
+    }
+
+    @Test(.timeLimit(.minutes(2))) func verdictsMatchDTC() throws {
+        let seed = Self.seed
+        let cases = Self.cases(seed: seed)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-fuzz-\(seed)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (index, testCase) in cases.enumerated() {
+            try Data(testCase.source).write(to: URL(fileURLWithPath: "\(directory)/\(index).dts"))
+        }
+        let dtc = try runDTCBatch(count: cases.count, in: directory)
+        var compared = 0
+        for (index, testCase) in cases.enumerated() {
+            guard let status = dtc[index], status == 0 || status == 1 || status == 2 else { continue }  // dtc crashed or hung
+            compared += 1
+            let ours = try? CorpusCompiler.compile("\(directory)/\(index).dts")
+            let label = "seed \(seed), case \(testCase.name) (VLM_DT_SEED=\(seed) replays)"
+            #expect((ours != nil) == (status == 0), "\(label): dtc exit \(status)\n\(String(decoding: testCase.source, as: UTF8.self))")
+            guard let ours, status == 0 else { continue }
+            let theirs = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(index).dtb"))
+            let blob = DTB.encode(ours.tree)
+            if blob != Array(theirs) {
+                #expect(try DTC.decompile(blob) == DTC.decompile(Array(theirs)), "\(label): blobs differ")
+            }
+        }
+        #expect(compared > cases.count / 2, "seed \(seed): dtc judged too few cases")
+    }
+
+    /// Runs dtc on every case in one shell, each under `timeout 10`; the exit
+    /// statuses by case index (124 = timed out, > 128 = killed by a signal).
+    private func runDTCBatch(count: Int, in directory: String) throws -> [Int: Int32] {
+        let dtc = try #require(DTC.path)
+        let includes = Corpus.includePaths.map { "-i \($0)" }.joined(separator: " ")
+        let script = """
+            for i in $(seq 0 \(count - 1)); do
+              timeout 10 \(dtc) -q -f -I dts -O dtb -o "\(directory)/$i.dtb" \(includes) "\(directory)/$i.dts" \
+                >/dev/null 2>&1 </dev/null
+              echo "$i $?"
+            done
+            """
+        let outcome = try ProcessRunner.run("/bin/sh", ["-c", script], in: Corpus.directory, timeout: 600)
+        var statuses: [Int: Int32] = [:]
+        for line in outcome.outputText.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count == 2, let index = Int(fields[0]), let status = Int32(fields[1]) { statuses[index] = status }
+        }
+        return statuses
+    }
+}
