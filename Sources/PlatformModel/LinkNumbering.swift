@@ -24,18 +24,19 @@ extension VlinkReader {
                 at: client.node, property: "compatible")
         }
         let symmetric = !server.saysServer && !client.saysClient && !client.saysServer
-        var forward = VlinkSpec(
-            name: name, link: 0, serverID: server.vmID, clientID: client.vmID, serverInfo: server.info,
-            clientInfo: client.info, server: server.end, client: client.end, isSymmetric: symmetric,
-            cloneIndex: cloneIndex)
-        var vlinks = [forward]
+        var vlinks = [
+            VlinkSpec(
+                name: name, link: 0, serverID: server.vmID, clientID: client.vmID, serverInfo: server.info,
+                clientInfo: client.info, server: server.end, client: client.end, isSymmetric: symmetric,
+                cloneIndex: cloneIndex)
+        ]
         if symmetric {
             // The other direction: the referring node serves, the referred one is its client.
-            forward = VlinkSpec(
-                name: name, link: 0, serverID: client.vmID, clientID: server.vmID, serverInfo: client.info,
-                clientInfo: server.info, server: client.end, client: server.end, isSymmetric: true,
-                cloneIndex: cloneIndex)
-            vlinks.append(forward)
+            vlinks.append(
+                VlinkSpec(
+                    name: name, link: 0, serverID: client.vmID, clientID: server.vmID, serverInfo: client.info,
+                    clientInfo: server.info, server: client.end, client: server.end, isSymmetric: true,
+                    cloneIndex: cloneIndex))
         }
         let (link, linkNode) = linkNumber(server: server, client: client, cloneIndex: cloneIndex)
         return Channel(name: name, link: link, linkNode: linkNode, vlinks: vlinks)

@@ -76,11 +76,15 @@ public struct VMSpec: Sendable, Hashable {
     public var restart: RestartPolicy
     /// The VM node's path (`/vlm/vm@2`).
     public var nodePath: String
+    /// The VM's own device-tree nodes (`/vlm/vm@2/vplatform`), served as
+    /// `nk.vm.<id>.vplatform-dtb` (DT(4D), manual line 5973); nil when absent.
+    public var vplatformPath: String?
     public var location: SourceLocation?
 
     public init(
         id: Int, name: String? = nil, cpus: [Int] = [], color: String? = nil, initArgv: [String] = [],
-        restart: RestartPolicy = .never, nodePath: String? = nil, location: SourceLocation? = nil
+        restart: RestartPolicy = .never, nodePath: String? = nil, vplatformPath: String? = nil,
+        location: SourceLocation? = nil
     ) {
         self.id = id
         self.name = name ?? "vm\(id)"
@@ -89,6 +93,7 @@ public struct VMSpec: Sendable, Hashable {
         self.initArgv = initArgv
         self.restart = restart
         self.nodePath = nodePath ?? "/vlm/vm@\(id)"
+        self.vplatformPath = vplatformPath
         self.location = location
     }
 

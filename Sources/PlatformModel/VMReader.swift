@@ -55,7 +55,8 @@ struct VMReader {
     private mutating func vm(_ id: Int, _ node: Node) -> VMSpec {
         VMSpec(
             id: id, name: name(node), cpus: cpus(node), color: color(node), initArgv: initArgv(node),
-            restart: restart(node), nodePath: node.path, location: node.location)
+            restart: restart(node), nodePath: node.path, vplatformPath: node.child(base: "vplatform")?.path,
+            location: node.location)
     }
 
     private mutating func name(_ node: Node) -> String? {

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import DeviceTree
+import PlatformModel
+import PlatformSys
+
+/// `CONFIG [-i DIR]…`: the platform a command works on; the embedded demo when absent.
+struct PlatformOptions: ParsableArguments {
+    @Argument(help: "The platform's .dts file (default: the embedded demo platform).")
+    var config: String?
+
+    @Option(name: [.customShort("i"), .customLong("include")], help: "Add a directory to the /include/ and /incbin/ search path.")
+    var includePaths: [String] = []
+
+    /// The file name diagnostics use.
+    var fileName: String { config ?? DemoPlatform.fileName }
+
+    /// Compiles the config and builds its platform, printing every diagnostic to standard error.
+    ///
+    /// - Throws: `ExitCode(2)` when the source or the platform has an error.
+    func load() throws -> PlatformSpec {
+        let options = CompileOptions(includePaths: includePaths)
+        let compiled: CompileResult
+        do {
+            if let config {
+                compiled = try DeviceTreeCompiler.compile(file: config, reader: HostSourceFiles(), options: options)
+            } else {
+                let demo = InMemorySourceFiles([DemoPlatform.fileName: DemoPlatform.source])
+                compiled = try DeviceTreeCompiler.compile(file: DemoPlatform.fileName, reader: demo, options: options)
+            }
+        } catch {
+            DiagnosticPrinter.print(error.diagnostics, file: fileName)
+            throw ExitCode(2)
+        }
+        let (spec, diagnostics) = PlatformBuilder.build(compiled.tree)
+        DiagnosticPrinter.print(compiled.diagnostics + diagnostics, file: fileName)
+        guard let spec else { throw ExitCode(2) }
+        return spec
+    }
+}
