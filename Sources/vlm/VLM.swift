@@ -22,6 +22,7 @@ struct VLM: ParsableCommand {
             Resume.self,
             Guest.self,
             NKDDIProbe.self,
+            FuseDemo.self,
         ]
     )
 
