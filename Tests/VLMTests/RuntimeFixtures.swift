@@ -7,7 +7,7 @@ import PlatformTestSupport
 enum RuntimeFixtures {
     /// server (vm2, on-crash) ← vpipe 0 ← client (vm3, on-crash); peer (vm4, never).
     /// `serverInit` becomes the server's `vl,init` when given.
-    static func threeVMs(serverInit: String? = nil) -> String {
+    static func threeVMs(serverInit: String? = nil, clientRestart: String = "on-crash") -> String {
         let initLine = serverInit.map { #"vl,init = "/bin/sh", "-c", "\#($0)";"# } ?? ""
         return """
             /dts-v1/;
@@ -15,7 +15,7 @@ enum RuntimeFixtures {
                 vlm {
                     vm2: vm@2 { label = "server"; \(initLine) vl,restart = "on-crash";
                         console { color = "green"; }; vm2_vdevs: vdevs { }; };
-                    vm3: vm@3 { label = "client"; vl,restart = "on-crash"; vm3_vdevs: vdevs { }; };
+                    vm3: vm@3 { label = "client"; vl,restart = "\(clientRestart)"; vm3_vdevs: vdevs { }; };
                     vm4: vm@4 { label = "peer"; vl,restart = "never"; };
                 };
             };

@@ -75,9 +75,11 @@ extension Supervisor {
         }
     }
 
-    /// A guest's hypercall: the lifecycle change it stands for, answered at once
-    /// (the change itself may complete later; a VM stopping itself is told to
-    /// stop right after the answer).
+    /// A guest's hypercall: the lifecycle change it stands for, answered in
+    /// the same loop turn. Pause and resume are done when the answer leaves;
+    /// start and stop of another VM are under way (its state word changes when
+    /// it is up or gone); a VM stopping or restarting itself gets the answer
+    /// first, then `stop`.
     func serveHypercall(_ slot: VMSlot, _ call: Hypercall) {
         let (action, target) = call.lifecycle
         guard let targetSlot = slots[Int(target)] else {
@@ -90,8 +92,13 @@ extension Supervisor {
             return
         }
         console.log("\(slot.config.displayName): \(call)")
-        slot.answer(.done)
-        _ = carryOut(action, targetSlot, client: nil)
+        if targetSlot === slot {
+            slot.answer(.done)  // before the `stop` this VM is about to get
+            _ = carryOut(action, targetSlot, client: nil)
+        } else {
+            _ = carryOut(action, targetSlot, client: nil)  // pause/resume are complete on return
+            slot.answer(.done)
+        }
     }
 }
 
