@@ -40,11 +40,17 @@ struct Checker {
         run("omit_unused_nodes", after: ["phandle_references", "path_references"]) { c, n in
             c.omitUnusedNode(n)
         }
-        return failed.isEmpty
+        let passed = failed.isEmpty
+        runWarnings()
+        return passed
     }
 
     /// Runs `body` on every live node in tree order, unless a prerequisite failed.
+    ///
+    /// dtc's `process_checks` computes `error = error || run_check(c)`, so after
+    /// the first failed error-level check no further check runs at all.
     mutating func run(_ name: String, after prerequisites: [String] = [], _ body: (inout Checker, LiveNode) -> Void) {
+        guard failed.isEmpty else { return }
         let missing = prerequisites.filter { failed.contains($0) }
         guard missing.isEmpty else {
             failed.insert(name)

@@ -12,6 +12,7 @@ extension Checker {
     }
 
     mutating func runDuplicateLabels() {
+        guard failed.isEmpty else { return }
         var onNodes: [String: LabelSite] = [:]
         var onProperties: [String: LabelSite] = [:]
         var onMarkers: [String: LabelSite] = [:]

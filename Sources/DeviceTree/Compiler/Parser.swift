@@ -14,7 +14,7 @@ struct Parser {
     var memoryReservations: [MemoryReservation] = []
     /// How deep nodes and parenthesised expressions may nest (bison's stack
     /// limit plays this role in dtc).
-    static let maxDepth = 1000
+    static let maxDepth = 200
     var depth = 0
 
     init(lexer: Lexer) throws(DeviceTreeError) {
@@ -145,7 +145,10 @@ struct Parser {
         case .ref(let ref):
             try advance()
             let node = try parseNodeDefinition(name: "", at: location)
-            if let target = builder.node(byReference: ref) {
+            // In a plugin, dtc 1.6.1 always makes a fragment for `&{/path}`.
+            if isPlugin, ref.utf8.first == UInt8(ascii: "/") {
+                builder.addOrphan(node, target: ref)
+            } else if let target = builder.node(byReference: ref) {
                 builder.merge(node, into: target)
             } else if isPlugin {
                 builder.addOrphan(node, target: ref)
