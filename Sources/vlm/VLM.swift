@@ -11,6 +11,8 @@ struct VLM: ParsableCommand {
         // One subcommand per line, each defined in Commands/<Name>.swift.
         subcommands: [
             DT.self,
+            Check.self,
+            Graph.self,
             Run.self,
             Status.self,
             Start.self,

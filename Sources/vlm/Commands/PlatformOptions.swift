@@ -12,13 +12,24 @@ struct PlatformOptions: ParsableArguments {
     @Option(name: [.customShort("i"), .customLong("include")], help: "Add a directory to the /include/ and /incbin/ search path.")
     var includePaths: [String] = []
 
+    /// The config's name: its file name without directory and extension, `demo`
+    /// for the embedded demo. It names the default run directory.
+    var configName: String {
+        guard let config else { return "demo" }
+        let file = config.split(separator: "/").last.map(String.init) ?? config
+        return file.hasSuffix(".dts") ? String(file.dropLast(4)) : file
+    }
+
     /// The file name diagnostics use.
     var fileName: String { config ?? DemoPlatform.fileName }
 
     /// Compiles the config and builds its platform, printing every diagnostic to standard error.
     ///
     /// - Throws: `ExitCode(2)` when the source or the platform has an error.
-    func load() throws -> PlatformSpec {
+    func load() throws -> PlatformSpec { try loadWithTree().spec }
+
+    /// `load()`, with the compiled tree (the runtime serves it as `nk.vlm-dtb`).
+    func loadWithTree() throws -> (spec: PlatformSpec, tree: DeviceTree) {
         let options = CompileOptions(includePaths: includePaths)
         let compiled: CompileResult
         do {
@@ -35,7 +46,7 @@ struct PlatformOptions: ParsableArguments {
         let (spec, diagnostics) = PlatformBuilder.build(compiled.tree)
         DiagnosticPrinter.print(Self.platformRelevant(compiled.diagnostics) + diagnostics, file: fileName)
         guard let spec else { throw ExitCode(2) }
-        return spec
+        return (spec, compiled.tree)
     }
 
     /// dtc's warning-level binding checks (`unit_address_vs_reg` …) fire on every
