@@ -39,7 +39,11 @@ let package = Package(
         // The hypervisor: repository, xirqs, NKDDI, supervisor and guest kernel.
         .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
         .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", logging]),
-        .target(name: "PlatformFUSE", dependencies: ["PlatformViews", "PlatformSys", "CFuse3", logging]),
+        .target(
+            name: "PlatformFUSE",
+            dependencies: ["PlatformViews", "PlatformSys", "CFuse3", logging],
+            swiftSettings: [.strictMemorySafety()]
+        ),
         .target(name: "PlatformTestSupport", dependencies: ["DeviceTree", "PlatformModel", "PlatformSys"]),
         .executableTarget(
             name: "vlm",

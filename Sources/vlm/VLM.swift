@@ -22,6 +22,7 @@ struct VLM: ParsableCommand {
             NKDDIProbe.self,
             Check.self,
             Graph.self,
+            FuseDemo.self,
         ]
     )
 

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+import CFuse3
+public import PlatformViews
+import PlatformSys
+import Synchronization
+
+/// A view tree served through FUSE at a directory, until ``unmount()``.
+///
+/// ```swift
+/// let root = ViewDirectory()
+/// root.makeDirectories("proc/nk").add("id", .seqFile(SeqFile(text: { "3\n" })))
+/// let mount = try ViewMount(root, at: "/run/vlm/demo/vm3")
+/// defer { mount.unmount() }
+/// ```
+///
+/// The session loop runs on its own thread (libfuse's multi-threaded loop, see
+/// ``ViewMountOptions/maxThreads``). The mount disappears when this process dies, however
+/// it dies (`auto_unmount`).
+public final class ViewMount: Sendable {
+    /// Where the tree is mounted.
+    public let mountPoint: String
+    private let server: ViewServer
+    private let session: Session
+    private let loop: FUSESupport.Thread
+    private let stopped = Mutex(false)
+
+    /// A libfuse session pointer, used by the loop thread and by `unmount`.
+    private struct Session: @unchecked Sendable {
+        let raw: OpaquePointer
+    }
+
+    /// Mounts `root` at `mountPoint` (an existing, empty directory) and starts serving.
+    /// - Throws: ``ViewMountError`` when the session or the mount fails.
+    public init(_ root: ViewDirectory, at mountPoint: String, options: ViewMountOptions = .init()) throws(ViewMountError) {
+        let stopPipe: (read: Int32, write: Int32)
+        do { stopPipe = try FUSESupport.makeStopPipe() } catch { throw .system("\(error)") }
+        let server = ViewServer(
+            root: root, owner: FUSESupport.currentOwner(), mountTime: FUSESupport.now(), stopPipe: stopPipe)
+        let raw: OpaquePointer
+        do {
+            raw = try Self.makeSession(server, options: options)
+            try Self.mount(raw, at: mountPoint, server: server)
+            let session = Session(raw: raw)
+            self.loop = try Self.startLoop(session, options: options)
+        } catch {
+            FUSESupport.closeDescriptor(stopPipe.read)
+            FUSESupport.closeDescriptor(stopPipe.write)
+            throw error
+        }
+        self.mountPoint = mountPoint
+        self.server = server
+        self.session = Session(raw: raw)
+    }
+
+    deinit {
+        unmount()
+    }
+
+    /// Open files now (for tests and diagnostics).
+    public var openFileCount: Int { server.openFiles.count }
+
+    /// Unmounts and stops serving; returns when no thread serves any more. Processes
+    /// still holding files open get ENOTCONN; answers drivers give later are dropped.
+    /// Calling it again does nothing.
+    public func unmount() {
+        guard stopped.withLock({ stopped in defer { stopped = true }; return !stopped }) else { return }
+        _ = FUSESupport.detachMount(mountPoint)
+        FUSESupport.signalStop(server.stopPipe.write)
+        loop.join()
+        server.gate.close()
+        unsafe fuse_session_unmount(session.raw)  // SAFETY: the loop has ended; closes the device.
+        unsafe fuse_session_destroy(session.raw)  // SAFETY: no thread uses the session any more.
+        FUSESupport.closeDescriptor(server.stopPipe.read)
+        FUSESupport.closeDescriptor(server.stopPipe.write)
+        // SAFETY: balances the passRetained of makeSession; nothing reads the user data now.
+        unsafe Unmanaged.passUnretained(server).release()
+    }
+
+    private static func makeSession(_ server: ViewServer, options: ViewMountOptions) throws(ViewMountError) -> OpaquePointer {
+        var arguments = ["vlm", "-o", options.optionString]
+        if options.debug { arguments.append("-d") }
+        var ops = unsafe LowLevelOps.table()
+        // SAFETY: +1 reference owned by the session, released in unmount (or below).
+        let userdata = unsafe Unmanaged.passRetained(server).toOpaque()
+        let session = unsafe withCArguments(arguments) { argc, argv in
+            var args = unsafe fuse_args(argc: argc, argv: argv, allocated: 0)
+            // SAFETY: libfuse copies the ops table and parses (copying) the arguments.
+            defer { unsafe fuse_opt_free_args(&args) }
+            return unsafe fuse_session_new(&args, &ops, MemoryLayout<fuse_lowlevel_ops>.size, userdata)
+        }
+        guard let session = unsafe session else {
+            unsafe Unmanaged.passUnretained(server).release()  // SAFETY: balances the retain above.
+            throw .sessionFailed
+        }
+        return unsafe session
+    }
+
+    private static func mount(_ session: OpaquePointer, at path: String, server: ViewServer) throws(ViewMountError) {
+        // SAFETY: the session is live; the path is bridged for the call.
+        guard unsafe fuse_session_mount(session, path) == 0 else {
+            unsafe fuse_session_destroy(session)
+            unsafe Unmanaged.passUnretained(server).release()  // SAFETY: the session is gone.
+            throw .mountFailed(path: path)
+        }
+        var io = unsafe StreamOpenIO.io()
+        let device = unsafe fuse_session_fd(session)
+        // SAFETY: libfuse copies the table; the device stays the session's.
+        guard FUSESupport.setNonBlocking(device), unsafe fuse_session_custom_io(session, &io, device) == 0 else {
+            unsafe fuse_session_unmount(session)
+            unsafe fuse_session_destroy(session)
+            unsafe Unmanaged.passUnretained(server).release()  // SAFETY: the session is gone.
+            throw .system("cannot install the device I/O")
+        }
+    }
+
+    private static func startLoop(_ session: Session, options: ViewMountOptions) throws(ViewMountError) -> FUSESupport.Thread {
+        let idle = UInt32(max(1, options.maxIdleThreads))
+        do {
+            return try FUSESupport.startThread {
+                // FUSE_USE_VERSION 35 (CFuse3/shim.h) selects the 3.2 loop configuration:
+                // libfuse caps the threads at its default of 10.
+                var config = fuse_loop_config(clone_fd: 0, max_idle_threads: idle)
+                // SAFETY: the session outlives the loop (unmount joins this thread first).
+                _ = unsafe fuse_session_loop_mt_32(session.raw, &config)
+            }
+        } catch {
+            throw .system("\(error)")
+        }
+    }
+}
+
+/// Calls `body` with a C `argv` for `arguments`, valid during the call.
+private func withCArguments<R>(_ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    // SAFETY: each string is copied into memory owned here, freed after `body`.
+    let pointers: [UnsafeMutablePointer<CChar>?] = unsafe arguments.map { argument in
+        let bytes = Array(argument.utf8CString)
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        unsafe copy.initialize(from: bytes, count: bytes.count)
+        return unsafe copy
+    }
+    defer { unsafe pointers.forEach { unsafe $0?.deallocate() } }
+    var argv = unsafe pointers + [nil]
+    return unsafe argv.withUnsafeMutableBufferPointer { unsafe body(Int32(arguments.count), $0.baseAddress!) }
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// Whether tests that mount FUSE file systems can run here.
+///
+/// Use as `@Suite(.enabled(if: FUSEAvailability.shouldRun))`. Outside CI a machine
+/// without `/dev/fuse` or `fusermount3` skips those tests (libfuse's "exit 77"); under
+/// CI (`CI` set) they always run, so a broken CI image fails instead of passing quietly.
+public enum FUSEAvailability {
+    /// `/dev/fuse` exists and `fusermount3` is on `PATH`.
+    public static var isAvailable: Bool {
+        FileManager.default.fileExists(atPath: "/dev/fuse") && executablePath("fusermount3") != nil
+    }
+
+    /// Whether FUSE tests should run: available, or running under CI.
+    public static var shouldRun: Bool {
+        isAvailable || ProcessInfo.processInfo.environment["CI"] != nil
+    }
+
+    /// The full path of `name` on `PATH`, or nil.
+    public static func executablePath(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":")
+            .map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The `vlm` executable built next to the running test bundle (SwiftPM puts test
+    /// products and executables in the same directory), or nil when it is not built.
+    public static var builtVLM: String? {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("vlm").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
