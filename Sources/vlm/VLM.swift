@@ -20,9 +20,9 @@ struct VLM: ParsableCommand {
             Resume.self,
             Guest.self,
             NKDDIProbe.self,
+            FuseDemo.self,
             Check.self,
             Graph.self,
-            FuseDemo.self,
         ]
     )
 

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+import PlatformViews
+import Synchronization
+
+/// The writing half of a pipe: this VM's client end of a vlink, whose ring it
+/// fills. Serves `write(2)` with the pipe rules of VPIPE(4D)/VBPIPE(4D): all
+/// bytes (waiting for room), EPIPE once the reader is not ON, and with
+/// `O_NONBLOCK` all-or-nothing up to the ring size, partial beyond it.
+final class WriterChannel: Sendable {
+    struct State {
+        var producer: RingProducer
+        var isOpen = false
+        var waiting: [DeviceWriteRequest] = []
+        var writes: UInt32 = 0
+        var bytes: UInt64 = 0
+    }
+
+    let endpoint: VlinkEndpoint
+    let xirqs: PipeXirqs
+    let dataSize: Int
+    private let state: Mutex<State>
+
+    init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs) {
+        self.endpoint = endpoint
+        self.xirqs = xirqs
+        self.dataSize = ring.dataSize
+        self.state = Mutex(State(producer: RingProducer(ring: ring)))
+    }
+
+    /// Both ends ON: bytes may go into the ring.
+    private var isUp: Bool { endpoint.mine == .on && endpoint.peerState == .on }
+    /// The reader is gone (EPIPE); otherwise it is there or coming up.
+    private var readerGone: Bool { (endpoint.peerState ?? .off) == .off }
+
+    // MARK: Handshake
+
+    /// Re-runs the handshake (after a SYSCONF or an open).
+    func handshake() -> ChannelEffects {
+        state.withLock { handshake(&$0) }
+    }
+
+    private func handshake(_ s: inout State) -> ChannelEffects {
+        let outcome = endpoint.handshake(mayReset: s.isOpen) { s.producer.reset() }
+        return ChannelEffects(notify: false, sysconf: outcome.changed)
+    }
+
+    /// First open (`true`) or last close (`false`). Closing takes my end OFF.
+    func setOpen(_ open: Bool) -> ChannelEffects {
+        state.withLock { s in
+            s.isOpen = open
+            if open { return handshake(&s) }
+            s.producer.awake()
+            let wasOff = endpoint.mine == .off
+            endpoint.setMine(.off)
+            return ChannelEffects(notify: false, sysconf: !wasOff)
+        }
+    }
+
+    /// Whether a blocking open may complete: the link is up.
+    var isReadyForOpen: Bool { isUp }
+
+    // MARK: Writes
+
+    /// A new `write(2)`.
+    func write(_ request: DeviceWriteRequest) -> ChannelEffects {
+        state.withLock { s in
+            guard s.waiting.isEmpty else {
+                s.waiting.append(request.suspend())
+                return ChannelEffects()
+            }
+            let (effects, waits) = attempt(request, &s)
+            if waits { s.waiting.append(request.suspend()) }
+            return effects
+        }
+    }
+
+    /// Serves the waiting writes after an xirq or a handshake.
+    func serve() -> ChannelEffects {
+        state.withLock { s in
+            var effects = ChannelEffects()
+            while let request = s.waiting.first {
+                let (outcome, waits) = attempt(request, &s)
+                effects.merge(outcome)
+                if waits { break }
+                s.waiting.removeFirst()
+            }
+            if s.waiting.isEmpty { s.producer.awake() }
+            return effects
+        }
+    }
+
+    /// Drops a waiting write the caller interrupted.
+    func cancel(_ request: DeviceWriteRequest) {
+        state.withLock { $0.waiting.removeAll { $0 === request } }
+    }
+}
+
+extension WriterChannel {
+    /// Takes what the pipe rules allow of `request` now; returns the effects and
+    /// whether it must wait for room (or for the link to come up).
+    private func attempt(_ request: DeviceWriteRequest, _ s: inout State) -> (ChannelEffects, Bool) {
+        guard !request.isCancelled else { return (ChannelEffects(), false) }
+        guard isUp else {
+            if readerGone {
+                _ = request.written > 0 ? request.complete() : request.fail(.epipe)
+                return (ChannelEffects(), false)
+            }
+            if request.isNonBlocking { answerNonBlocking(request) }
+            return (ChannelEffects(), !request.isNonBlocking)
+        }
+        var room = s.producer.room()
+        if room < request.remaining && !request.isNonBlocking { room = max(room, s.producer.prepareToWait()) }
+        if request.isNonBlocking && request.written == 0 && request.count <= dataSize && room < request.count {
+            request.fail(.eagain)  // a "small" non-blocking write is all or nothing
+            return (ChannelEffects(), false)
+        }
+        var effects = ChannelEffects()
+        let take = min(room, request.remaining)
+        if take > 0 {
+            request.withRemainingBytes { s.producer.stage($0, count: take) }
+            guard request.commitWritten(take) else { return (effects, false) }  // interrupted: not published
+            effects.notify = s.producer.publish(take)
+            s.bytes += UInt64(take)
+        }
+        if request.remaining == 0 || request.isNonBlocking {
+            if request.written == 0 && request.count > 0 {
+                request.fail(.eagain)
+            } else if request.complete() {
+                s.writes += 1
+            }
+            return (effects, false)
+        }
+        return (effects, true)
+    }
+
+    private func answerNonBlocking(_ request: DeviceWriteRequest) {
+        _ = request.written > 0 ? request.complete() : request.fail(.eagain)
+    }
+
+    // MARK: Poll and statistics
+
+    /// `POLLOUT` when there is room; `POLLERR|POLLHUP` once the reader is gone.
+    func pollEvents() -> PollEvents {
+        state.withLock { s in
+            if readerGone { return [.error, .hangUp] }
+            guard isUp else { return [] }
+            var room = s.producer.room()
+            if room == 0 { room = s.producer.prepareToWait() }
+            return room > 0 ? .output : []
+        }
+    }
+
+    /// (write calls that moved bytes, bytes written).
+    var statistics: (writes: UInt32, bytes: UInt64) {
+        state.withLock { ($0.writes, $0.bytes) }
+    }
+}
