@@ -33,14 +33,21 @@ public final class ControlFile: Sendable {
 
     /// A control file whose writes are raw bytes, not necessarily text (a binary
     /// `/sys/nk/prop/<name>` value).
-    public init(
+    public static func binary(
         permissions: ViewPermissions? = nil,
         read: (@Sendable () throws(ViewErrno) -> [UInt8])? = nil,
-        writeBytes: @escaping @Sendable ([UInt8]) throws(ViewErrno) -> Void
+        write: @escaping @Sendable ([UInt8]) throws(ViewErrno) -> Void
+    ) -> ControlFile {
+        ControlFile(permissions: permissions ?? (read == nil ? .writeOnly : .readWrite), reader: read, bytesWriter: write)
+    }
+
+    private init(
+        permissions: ViewPermissions, reader: (@Sendable () throws(ViewErrno) -> [UInt8])?,
+        bytesWriter: @escaping @Sendable ([UInt8]) throws(ViewErrno) -> Void
     ) {
-        self.permissions = permissions ?? (read == nil ? .writeOnly : .readWrite)
-        self.reader = read
-        self.writer = writeBytes
+        self.permissions = permissions
+        self.reader = reader
+        self.writer = bytesWriter
     }
 
     /// Whether the file can be opened for reading.
