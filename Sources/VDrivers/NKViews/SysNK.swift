@@ -96,11 +96,11 @@ final class DeviceTreeCache: Sendable {
         return directory
     }
 
-    /// A node as `/proc/device-tree` shows it. Properties are listed last first:
-    /// `dtc -I fs` prepends each property it reads, so it rebuilds the blob's order.
+    /// A node as `/proc/device-tree` shows it: properties in blob order, then the
+    /// child nodes (the order `dtc -I fs` rebuilds the blob in).
     static func directory(of node: Node) -> ViewDirectory {
         var entries: [(String, ViewNode)] = []
-        for property in node.properties.reversed() {
+        for property in node.properties {
             let bytes = property.value.bytes
             entries.append((property.name, .seqFile(SeqFile(size: .exact, render: { bytes }))))
         }

@@ -109,6 +109,21 @@ enum ViewShell {
             error: String(decoding: err, as: UTF8.self))
     }
 
+    /// Writes `text` to `path` in one `write(2)` from a real process; status 0 or 1
+    /// with the errno's name on standard error.
+    static func write(_ path: String, _ text: String) throws -> ViewShellResult {
+        let script = """
+            import errno, os, sys
+            try:
+                fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)
+                os.write(fd, sys.argv[2].encode("latin-1"))
+                os.close(fd)
+            except OSError as e:
+                sys.stderr.write(errno.errorcode[e.errno]); sys.exit(1)
+            """
+        return try run(["python3", "-c", script, path, text])
+    }
+
     static func sh(_ script: String, timeout: Double = 20) throws -> ViewShellResult {
         try run(["sh", "-c", script], timeout: timeout)
     }
