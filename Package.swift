@@ -54,7 +54,7 @@ let package = Package(
             resources: [.embedInCode("Resources/demo.dts")]
         ),
 
-        .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "PlatformTestSupport"]),
+        .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "PlatformTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatformModelTests", dependencies: ["PlatformModel", "DeviceTree", "PlatformTestSupport"]),
         .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformTestSupport"]),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Glibc
 
 /// What a child process did: its exit status, its output, and whether it was
 /// killed for running too long or died of a signal.
@@ -19,6 +20,10 @@ public struct ProcessOutcome: Sendable {
 
 /// Runs tools (dtc, the built `vlm`) for tests, with a time limit, output
 /// captured through files so that a chatty child can never block on a pipe.
+///
+/// Children are started with `posix_spawn(3)` directly: Foundation's
+/// `Process.run()` was seen crashing (memcpy in `Process.run`) when tests
+/// start many processes in parallel.
 public enum ProcessRunner {
     /// The absolute path of `name` on `PATH`, or nil.
     public static func which(_ name: String) -> String? {
@@ -29,39 +34,60 @@ public enum ProcessRunner {
 
     /// Runs `executable` with `arguments` in `directory`, killing it after `timeout` seconds.
     ///
-    /// - Throws: when the process cannot be started.
+    /// - Throws: `POSIXError` when the process cannot be started.
     public static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil, timeout: Double = 10
     ) throws -> ProcessOutcome {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-run-\(UUID().uuidString)")
-        let outURL = scratch.appendingPathExtension("out")
-        let errURL = scratch.appendingPathExtension("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-run-\(UUID().uuidString)").path
+        let outPath = scratch + ".out"
+        let errPath = scratch + ".err"
         defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+            unlink(outPath)
+            unlink(errPath)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        try process.run()
-        let timedOut = done.wait(timeout: .now() + timeout) == .timedOut
-        if timedOut {
-            process.terminate()
-            kill(process.processIdentifier, SIGKILL)
-            done.wait()
+        var argv = [executable] + arguments
+        if let directory {
+            // `cd` in a shell keeps the spawn portable (no addchdir_np) and leaves our cwd alone.
+            argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + argv
         }
+        let pid = try spawn(argv, standardOutput: outPath, standardError: errPath)
+        let (status, timedOut) = wait(for: pid, timeout: timeout)
+        let signal = status & 0x7F
         return ProcessOutcome(
-            status: process.terminationStatus, timedOut: timedOut,
-            crashed: !timedOut && process.terminationReason == .uncaughtSignal,
-            standardOutput: Array((try? Data(contentsOf: outURL)) ?? Data()),
-            standardError: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+            status: signal == 0 ? (status >> 8) & 0xFF : signal, timedOut: timedOut,
+            crashed: !timedOut && signal != 0,
+            standardOutput: Array((try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()),
+            standardError: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self))
+    }
+
+    private static func spawn(_ argv: [String], standardOutput: String, standardError: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, standardError, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        var pid = pid_t()
+        let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        return pid
+    }
+
+    /// Polls `waitpid` until the child ends or `timeout` passes (then SIGKILL).
+    private static func wait(for pid: pid_t, timeout: Double) -> (status: Int32, timedOut: Bool) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result < 0 && errno != EINTR) { return (status, false) }
+            if DispatchTime.now().uptimeNanoseconds > deadline {
+                kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                return (status, true)
+            }
+            usleep(1000)
+        }
     }
 }

@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 public import PlatformSys
 
-/// The built `vlm` executable, next to the test bundle in the build directory
-/// (renamed from `VLMBinary` when the dt branch brought its own `VLMBinary`).
-public enum VLMExecutable {
-    /// Its path, nil when it was not built.
-    public static var path: String? {
-        guard let me = try? ProcessInfo.executablePath(), let slash = me.lastIndex(of: "/") else { return nil }
-        let candidate = String(me[..<slash]) + "/vlm"
-        return FileSystem.isExecutable(candidate) ? candidate : nil
-    }
-
-    /// Runs `vlm arguments…` to completion; its exit status and standard output
-    /// and error (merged).
-    public static func run(_ arguments: [String]) throws -> (status: ExitStatus, output: String) {
+extension VLMBinary {
+    /// Runs `vlm arguments…` to completion as a real child process; its exit
+    /// status and standard output and error (merged).
+    public static func runMerged(_ arguments: [String]) throws -> (status: ExitStatus, output: String) {
         let output = try Pipe()
         let child = try ChildProcess.spawn(
-            executable: path!, arguments: ["vlm"] + arguments,
+            executable: path, arguments: ["vlm"] + arguments,
             descriptors: [nil, output.writeEnd.rawValue, output.writeEnd.rawValue])
         let status = try child.wait()
         var bytes: [UInt8] = []
@@ -35,13 +26,24 @@ public final class RunningPlatform {
     private let output: Pipe
     private var collected: [UInt8] = []
 
+    /// `vlm run`'s standard input (a pipe), when asked for.
+    public let input: Pipe?
+
     /// Starts `vlm run extra… --run-dir runDirectory` and waits for `DIR/ready`.
-    public init(runDirectory: String, extraArguments: [String] = [], timeout: Duration = .seconds(20)) throws {
+    /// `environment` entries (`NAME=value`) are added to the inherited
+    /// environment; `withInput` gives `vlm run` a pipe as stdin (`input`).
+    public init(
+        runDirectory: String, extraArguments: [String] = [], environment: [String] = [], withInput: Bool = false,
+        timeout: Duration = .seconds(20)
+    ) throws {
         self.runDirectory = runDirectory
         output = try Pipe(nonBlockingRead: true)
+        input = withInput ? try Pipe() : nil
+        let devNull = try FileSystem.openReadOnly("/dev/null")
         supervisor = try ChildProcess.spawn(
-            executable: VLMExecutable.path!, arguments: ["vlm", "run"] + extraArguments + ["--run-dir", runDirectory],
-            descriptors: [nil, output.writeEnd.rawValue, output.writeEnd.rawValue])
+            executable: VLMBinary.path, arguments: ["vlm", "run"] + extraArguments + ["--run-dir", runDirectory],
+            environment: environment.isEmpty ? nil : ChildProcess.currentEnvironment() + environment,
+            descriptors: [input?.readEnd.rawValue ?? devNull.rawValue, output.writeEnd.rawValue, output.writeEnd.rawValue])
         // `ready` holds the supervisor's pid: a stale one left by a killed run does not count.
         let expected = Array("\(supervisor.pid)\n".utf8)
         let isReady = { (try? FileSystem.readFile(runDirectory + "/ready")) == expected }
@@ -61,6 +63,13 @@ public final class RunningPlatform {
         }
     }
 
+    /// Waits (up to `timeout`) until `vlm run` printed `text`; all output so far.
+    @discardableResult
+    public func waitForOutput(_ text: String, timeout: Duration = .seconds(10)) -> String {
+        _ = waitUntil(timeout: timeout) { self.consoleOutput().contains(text) }
+        return consoleOutput()
+    }
+
     /// Everything `vlm run` printed so far.
     public func consoleOutput() -> String {
         while case .processed(let chunk) = (try? output.readEnd.read(upTo: 65536)) ?? .wouldBlock, !chunk.isEmpty {
@@ -71,7 +80,7 @@ public final class RunningPlatform {
 
     /// `vlm ARGS… --run-dir DIR`.
     public func vlm(_ arguments: [String]) throws -> (status: ExitStatus, output: String) {
-        try VLMExecutable.run(arguments + ["--run-dir", runDirectory])
+        try VLMBinary.runMerged(arguments + ["--run-dir", runDirectory])
     }
 
     /// Sends `signal` to the supervisor and waits (up to `timeout`) for it to exit.

@@ -9,7 +9,7 @@ struct RunDirectoryOption: ParsableArguments {
     var path: String?
 
     /// The run directory for config `configName` (`demo` when none).
-    func resolve(configName: String = DemoRuntime.config.name) -> RunDirectory {
+    func resolve(configName: String = "demo") -> RunDirectory {
         RunDirectory(path: path ?? RunDirectory.defaultPath(configName: configName))
     }
 }

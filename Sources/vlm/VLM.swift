@@ -11,6 +11,8 @@ struct VLM: ParsableCommand {
         // One subcommand per line, each defined in Commands/<Name>.swift.
         subcommands: [
             DT.self,
+            Check.self,
+            Graph.self,
             Run.self,
             Status.self,
             Start.self,
@@ -21,8 +23,6 @@ struct VLM: ParsableCommand {
             Guest.self,
             NKDDIProbe.self,
             FuseDemo.self,
-            Check.self,
-            Graph.self,
         ]
     )
 

@@ -56,7 +56,9 @@ struct RandomizedConformanceTests {
             let theirs = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(index).dtb"))
             let blob = DTB.encode(ours.tree)
             if blob != Array(theirs) {
-                #expect(try DTC.decompile(blob) == DTC.decompile(Array(theirs)), "\(label): blobs differ")
+                #expect(
+                    try DTC.decompile(blob) == DTC.decompile(Array(theirs)),
+                    "\(label): blobs differ\n\(String(decoding: testCase.source, as: UTF8.self))")
             }
         }
         #expect(compared > cases.count / 2, "seed \(seed): dtc judged too few cases")

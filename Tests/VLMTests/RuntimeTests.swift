@@ -26,13 +26,13 @@ func isGone(_ pid: Int32) -> Bool {
     !ProcessInfo.exists(pid) || (try? ProcessInfo.cpuTimes(of: pid).state) == "Z"
 }
 
-@Suite("vlm run: processes, run directory, shared memory", .serialized, .enabled(if: VLMExecutable.path != nil))
+@Suite("vlm run: processes, run directory, shared memory", .serialized, .enabled(if: VLMBinary.isBuilt))
 struct RuntimeTests {
-    @Test("the demo boots one named guest process per VM, the run files and private shm objects")
-    func bootsDemo() throws {
+    @Test("a config boots one named guest process per VM, the run files and private shm objects")
+    func bootsConfig() throws {
         try withTemporaryDirectory { dir in
             let before = try SharedMemory.list()
-            let platform = try RunningPlatform(runDirectory: dir + "/run")
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             let vms = try vmTable(platform)
             let pidFile = String(decoding: try FileSystem.readFile(dir + "/run/vlm.pid"), as: UTF8.self)
             // Only this run's objects: other suites create shm objects concurrently.
@@ -53,8 +53,8 @@ struct RuntimeTests {
     @Test("a second vlm run on a run directory in use is refused with a clear message")
     func secondRunRefused() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(runDirectory: dir)
-            let (status, output) = try VLMExecutable.run(["run", "--run-dir", dir])
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
+            let (status, output) = try VLMBinary.runMerged(["run", dir + "/platform.dts", "--run-dir", dir + "/run"])
 
             #expect(status == .exited(1))
             #expect(output.contains("is in use by a running vlm (pid \(platform.supervisor.pid))"))
@@ -65,7 +65,7 @@ struct RuntimeTests {
     @Test("SIGTERM and SIGINT stop every VM and leave no process, file or shm object", arguments: [Signal.terminate, .interrupt])
     func cleanShutdown(signal: Signal) throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(runDirectory: dir)
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             let pids = try vmTable(platform).values.compactMap(\.pid)
             let before = try SharedMemory.list()
 
@@ -73,7 +73,7 @@ struct RuntimeTests {
 
             #expect(status == .exited(0))
             #expect(pids.count == 3 && pids.allSatisfy(isGone))
-            #expect(try FileSystem.listDirectory(dir).isEmpty)
+            #expect(try FileSystem.listDirectory(dir + "/run").isEmpty)
             #expect(try SharedMemory.list().count == before.count - 2)
         }
     }
@@ -81,12 +81,12 @@ struct RuntimeTests {
     @Test("SIGKILL of the supervisor kills the guests; the next run cleans up and boots")
     func supervisorKilled() throws {
         try withTemporaryDirectory { dir in
-            let first = try RunningPlatform(runDirectory: dir)
+            let first = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             let pids = try vmTable(first).values.compactMap(\.pid)
             _ = try first.stop(with: .kill)
 
             #expect(waitUntil { pids.allSatisfy(isGone) })
-            let second = try RunningPlatform(runDirectory: dir)
+            let second = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             #expect(try vmTable(second).values.allSatisfy { $0.state == "running" })
             #expect(try second.stop() == .exited(0))
         }
@@ -95,7 +95,7 @@ struct RuntimeTests {
     @Test("a crashed VM is restarted per vl,restart; one with \"never\" stays stopped")
     func crashRestart() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(runDirectory: dir)
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             let before = try vmTable(platform)
             try Signal.send(.kill, to: before[3]!.pid!)  // client: on-crash
             try Signal.send(.kill, to: before[4]!.pid!)  // peer: never
@@ -111,7 +111,7 @@ struct RuntimeTests {
     @Test("pause freezes, resume thaws, stop, start and restart change the VM as asked")
     func lifecycle() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(runDirectory: dir)
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             let pid = try #require(try vmTable(platform)[2]?.pid)
 
             #expect(try platform.vlm(["pause", "server"]).status == .exited(0))
@@ -135,12 +135,13 @@ struct RuntimeTests {
     @Test("status --json has the contract's fields; status without a platform fails")
     func statusJSON() throws {
         try withTemporaryDirectory { dir in
-            let (down, message) = try VLMExecutable.run(["status", "--run-dir", dir])
-            #expect(down == .exited(1) && message.contains("no platform is running in \(dir)"))
-            let platform = try RunningPlatform(runDirectory: dir)
+            let (down, message) = try VLMBinary.runMerged(["status", "--run-dir", dir + "/run"])
+            #expect(down == .exited(1) && message.contains("no platform is running in \(dir)/run"))
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             let json = try platform.vlm(["status", "--json"]).output
             #expect(json.hasPrefix(#"{"vms":[{"id":2,"name":"server","state":"running","pid":"#))
-            #expect(json.contains(#""restarts":0}"#) && json.contains(#""vlinks":["#))
+            #expect(json.contains(#""restarts":0}"#))
+            #expect(json.contains(#""vlinks":[{"name":"vpipe","link":0,"server":2,"client":3,"serverState":"OFF","clientState":"OFF"}]"#))
             #expect(try platform.stop() == .exited(0))
         }
     }

@@ -40,7 +40,9 @@ struct Checker {
         run("omit_unused_nodes", after: ["phandle_references", "path_references"]) { c, n in
             c.omitUnusedNode(n)
         }
-        return failed.isEmpty
+        let passed = failed.isEmpty
+        runWarnings()
+        return passed
     }
 
     /// Runs `body` on every live node in tree order, unless a prerequisite failed.

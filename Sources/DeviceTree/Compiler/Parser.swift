@@ -14,7 +14,7 @@ struct Parser {
     var memoryReservations: [MemoryReservation] = []
     /// How deep nodes and parenthesised expressions may nest (bison's stack
     /// limit plays this role in dtc).
-    static let maxDepth = 1000
+    static let maxDepth = 200
     var depth = 0
 
     init(lexer: Lexer) throws(DeviceTreeError) {

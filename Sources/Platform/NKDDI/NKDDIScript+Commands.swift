@@ -149,6 +149,7 @@ extension NKDDIScript {
             nk.nk_cons_write(bytes, Int32(bytes.count))
             return "ok"
         case ("conspoll", 0): return "\(nk.nk_cons_poll())"
+        case ("consline", 0): return consoleLine()
         case ("bootord", 0): return "\(nk.nk_cons_hist_boot_ordinal())"
         case ("conshist", 0):
             var ord = nk.nk_cons_hist_boot_ordinal()
@@ -162,5 +163,21 @@ extension NKDDIScript {
             return "\(r)"
         default: return nil
         }
+    }
+}
+
+extension NKDDIScript {
+    /// `consline`: polls `nk_cons_poll` (every millisecond, up to five seconds)
+    /// until a whole line was typed; returns it, or `timeout` with what came.
+    func consoleLine() -> String {
+        var line: [UInt8] = []
+        for _ in 0..<5000 {
+            while case let c = nk.nk_cons_poll(), c >= 0 {
+                if c == 10 { return String(decoding: line, as: UTF8.self) }
+                line.append(UInt8(truncatingIfNeeded: c))
+            }
+            sleep(.milliseconds(1))
+        }
+        return "timeout " + String(decoding: line, as: UTF8.self)
     }
 }

@@ -26,7 +26,7 @@ public final class NKDDIScript: Sendable {
         attach X TAG | attachmasked X | detach TAG | mask X | unmask X | trigger X OSID
         affinity X CPUS | waitirq TAG COUNT | sleep MS
         sysattach V TAG | sysdetach V | syspost V | sysselfpost V
-        conswrite TEXT | conspoll | conshist | bootord | balloon OP COUNT
+        conswrite TEXT | conspoll | consline | conshist | bootord | balloon OP COUNT
         pong X Y PEER | ping Y X PEER N
         """
 

@@ -34,7 +34,9 @@ extension RepositoryInput {
 extension Repository {
     /// Supervisor: creates and formats the shared-memory objects of `spec` under
     /// `prefix` (`vlm.<run>`), once at boot.
-    public static func format(spec: PlatformSpec, prefix: String, blobs: [String: [UInt8]] = [:]) throws -> RepositoryObjects {
-        try RepositoryObjects.create(RepositoryInput(spec: spec, blobs: blobs), prefix: prefix)
+    public static func format(
+        spec: PlatformSpec, prefix: String, blobs: [String: [UInt8]] = [:], pmemSize: UInt64 = 32 << 20
+    ) throws -> RepositoryObjects {
+        try RepositoryObjects.create(RepositoryInput(spec: spec, blobs: blobs, pmemSize: pmemSize), prefix: prefix)
     }
 }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
+import PlatformModel
 
 /// Everything a guest needs to boot, sent by the supervisor as the first message
 /// on the guest's control socket (fd 3), with descriptors attached in this
-/// order: the repository object, the PMEM pool object, then the doorbell
-/// (eventfd) of each VM in `vmIDs` order.
+/// order: the repository object, the PMEM pool object, the doorbell (eventfd)
+/// of each VM in `vmIDs` order, then this VM's console bell (an eventfd the
+/// guest rings after `nk_cons_write` so the supervisor streams the history).
 public struct GuestManifest: Sendable, Equatable {
     /// Bumped whenever the manifest or the messages change incompatibly.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
 
     public var version = GuestManifest.currentVersion
     /// The VM this guest runs.
@@ -18,8 +20,14 @@ public struct GuestManifest: Sendable, Equatable {
     public var pmemObject: String
     /// Every VM of the platform, in the order of the attached doorbells.
     public var vmIDs: [Int]
+    /// Whether to start `vl,init`.
+    public var startsInit: Bool
 
-    public init(vm: VMConfig, runDirectory: String, repositoryObject: String, pmemObject: String, vmIDs: [Int]) {
+    public init(
+        vm: VMConfig, runDirectory: String, repositoryObject: String, pmemObject: String, vmIDs: [Int],
+        startsInit: Bool = true
+    ) {
+        self.startsInit = startsInit
         self.vm = vm
         self.runDirectory = runDirectory
         self.repositoryObject = repositoryObject
@@ -30,14 +38,14 @@ public struct GuestManifest: Sendable, Equatable {
     var records: [[String]] {
         [
             ["manifest", "\(version)", "\(vm.id)", vm.name, vm.color ?? "", vm.restart.rawValue, runDirectory,
-             repositoryObject, pmemObject],
+             repositoryObject, pmemObject, startsInit ? "init" : "no-init"],
             vmIDs.map(String.init),
             ["init"] + (vm.initCommand ?? []),
         ]
     }
 
     init(records: [[String]]) throws(RuntimeError) {
-        guard records.count == 3, records[0].count == 9, records[2].first == "init",
+        guard records.count == 3, records[0].count == 10, records[2].first == "init",
               try Wire.int(records[0], 1) == GuestManifest.currentVersion else {
             throw .protocolViolation("malformed or foreign-version guest manifest")
         }
@@ -52,6 +60,7 @@ public struct GuestManifest: Sendable, Equatable {
         runDirectory = head[6]
         repositoryObject = head[7]
         pmemObject = head[8]
+        startsInit = head[9] == "init"
         vmIDs = try records[1].filter { !$0.isEmpty }.map { field throws(RuntimeError) in try Wire.int([field], 0) }
     }
 }
@@ -62,20 +71,29 @@ public enum SupervisorMessage: WireMessage {
     case manifest(GuestManifest)
     /// Orderly stop: take vlink ends OFF, stop `vl,init`, exit 0.
     case stop
+    /// The answer to the guest's last `GuestMessage.hypercall`.
+    case hypercallResult(HypercallResult)
 
     public func encoded() -> [UInt8] {
         switch self {
         case .manifest(let manifest): Wire.encode(manifest.records)
         case .stop: Wire.encode([["stop"]])
+        case .hypercallResult(.done): Wire.encode([["result", "done"]])
+        case .hypercallResult(.unknownVM): Wire.encode([["result", "unknown-vm"]])
+        case .hypercallResult(.refused(let why)): Wire.encode([["result", "refused", why]])
         }
     }
 
     public init(decoding bytes: [UInt8]) throws(RuntimeError) {
         let records = Wire.decode(bytes)
-        switch records.first?.first {
-        case "manifest": self = .manifest(try GuestManifest(records: records))
-        case "stop": self = .stop
-        default: throw .protocolViolation("unknown supervisor message \(records.first ?? [])")
+        let head = records.first ?? []
+        switch (head.first, head.count > 1 ? head[1] : "") {
+        case ("manifest", _): self = .manifest(try GuestManifest(records: records))
+        case ("stop", _): self = .stop
+        case ("result", "done"): self = .hypercallResult(.done)
+        case ("result", "unknown-vm"): self = .hypercallResult(.unknownVM)
+        case ("result", "refused"): self = .hypercallResult(.refused(try Wire.string(head, 2)))
+        default: throw .protocolViolation("unknown supervisor message \(head)")
         }
     }
 }
@@ -84,14 +102,16 @@ public enum SupervisorMessage: WireMessage {
 public enum GuestMessage: WireMessage {
     /// The guest mapped everything and runs (its drivers are up).
     case ready
-    /// The guest asks for a lifecycle change of VM `vm` (`nk_start`, `nk_stop`,
-    /// `nk_suspend`, `nk_resume` and the `nk.vm.<id>.state.*` properties).
-    case lifecycle(LifecycleAction, vm: Int)
+    /// A lifecycle hypercall (`nk_start`, `nk_stop`, `nk_suspend`, `nk_resume`
+    /// and writes to `nk.vm.<id>.state.*`); the supervisor answers with
+    /// `SupervisorMessage.hypercallResult`. The only path from a VM to the
+    /// supervisor besides `ready`.
+    case hypercall(Hypercall)
 
     public func encoded() -> [UInt8] {
         switch self {
         case .ready: Wire.encode([["ready"]])
-        case .lifecycle(let action, let vm): Wire.encode([["lifecycle", action.rawValue, "\(vm)"]])
+        case .hypercall(let call): Wire.encode([["hypercall", call.wireName, "\(call.lifecycle.1)"]])
         }
     }
 
@@ -99,12 +119,37 @@ public enum GuestMessage: WireMessage {
         let record = Wire.decode(bytes).first ?? []
         switch record.first {
         case "ready": self = .ready
-        case "lifecycle":
-            guard let action = LifecycleAction(rawValue: try Wire.string(record, 1)) else {
-                throw .protocolViolation("unknown lifecycle action \(record)")
+        case "hypercall":
+            let vm = NkOsId(truncatingIfNeeded: try Wire.int(record, 2))
+            guard let call = Hypercall(wireName: try Wire.string(record, 1), vm: vm) else {
+                throw .protocolViolation("unknown hypercall \(record)")
             }
-            self = .lifecycle(action, vm: try Wire.int(record, 2))
+            self = .hypercall(call)
         default: throw .protocolViolation("unknown guest message \(record)")
+        }
+    }
+}
+
+extension Hypercall {
+    /// The hypercall's name on the wire.
+    var wireName: String {
+        switch self {
+        case .start: "start"
+        case .restart: "restart"
+        case .stop: "stop"
+        case .suspend: "suspend"
+        case .resume: "resume"
+        }
+    }
+
+    init?(wireName: String, vm: NkOsId) {
+        switch wireName {
+        case "start": self = .start(vm: vm)
+        case "restart": self = .restart(vm: vm)
+        case "stop": self = .stop(vm: vm)
+        case "suspend": self = .suspend(vm: vm)
+        case "resume": self = .resume(vm: vm)
+        default: return nil
         }
     }
 }

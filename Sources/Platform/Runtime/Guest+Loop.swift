@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import PlatformSys
 
-/// The guest's console: its stdout, a pipe the supervisor reads and tags.
+/// The guest's console: its stdout, a pipe the supervisor copies into the
+/// VM's history ring and streams, tagged, to the terminal of `vlm run`.
 struct GuestConsole: Sendable {
     let vm: Int
     private let output: SharedFD?
@@ -32,11 +33,15 @@ extension GuestKernel {
     /// The guest's event loop: control messages and the exit of `vl,init`.
     /// Returns when told to stop or when the supervisor's end closes.
     static func serve(
-        _ control: ControlSocket, initProcess: ChildProcess?, hooks: GuestHooks, console: GuestConsole
+        _ environment: GuestEnvironment, initProcess: ChildProcess?, hooks: GuestHooks, console: GuestConsole
     ) throws -> GuestExit {
+        let control = environment.channel.control
         let epoll = try Epoll<GuestToken>()
         try epoll.add(control.rawValue, token: .control)
         if let initProcess { try epoll.add(initProcess.pidDescriptor.rawValue, token: .initExited) }
+        for message in environment.channel.loopStarts() {
+            if let exit = try handle(message, environment, initProcess: initProcess, hooks: hooks) { return exit }
+        }
         while true {
             for (token, _) in try epoll.wait() {
                 switch token {
@@ -46,16 +51,47 @@ extension GuestKernel {
                         try epoll.remove(initProcess!.pidDescriptor.rawValue)
                     }
                 case .control:
-                    guard let message = try control.receiveBlocking() else { return .ok }  // supervisor gone
-                    switch try SupervisorMessage(decoding: message.bytes) {
-                    case .stop:
-                        hooks.stop()
-                        try? initProcess?.send(.terminate)
+                    guard let message = try control.receiveBlocking() else {  // supervisor gone
+                        environment.channel.deliver(.refused("the supervisor closed the control socket"))
                         return .ok
-                    case .manifest:
-                        throw RuntimeError.protocolViolation("second manifest")
                     }
+                    let decoded = try SupervisorMessage(decoding: message.bytes)
+                    if let exit = try handle(decoded, environment, initProcess: initProcess, hooks: hooks) { return exit }
                 }
+            }
+        }
+    }
+
+    /// One supervisor message; the exit when it ends the guest.
+    private static func handle(
+        _ message: SupervisorMessage, _ environment: GuestEnvironment, initProcess: ChildProcess?, hooks: GuestHooks
+    ) throws -> GuestExit? {
+        switch message {
+        case .stop:
+            hooks.stop()
+            takeVlinkEndsOff(environment.nkddi)
+            try? initProcess?.send(.terminate)
+            return .ok
+        case .hypercallResult(let answer):
+            environment.channel.deliver(answer)
+            return nil
+        case .manifest:
+            throw RuntimeError.protocolViolation("second manifest")
+        }
+    }
+
+    /// Orderly stop, after the drivers' own: every end of this VM still not OFF
+    /// goes OFF, and the peer hears it on its handshake xirq (or
+    /// `NK_XIRQ_SYSCONF`), as a driver's `nk_sysconf_post` would do.
+    static func takeVlinkEndsOff(_ nk: NKDDI) {
+        let repository = nk.repository
+        for (index, v) in repository.vlinks.enumerated() {
+            for server in [true, false] where (server ? v.s_id : v.c_id) == nk.id {
+                guard (server ? v.s_state : v.c_state) != NK_DEV_VLINK_OFF else { continue }
+                repository.setVlinkState(index, server: server, NK_DEV_VLINK_OFF)
+                let peer = server ? v.c_id : v.s_id
+                let xirq = repository.handshakeXirq(index, server: !server)
+                nk.nk_xirq_trigger(xirq != 0 ? xirq : NK_XIRQ_SYSCONF, peer)
             }
         }
     }

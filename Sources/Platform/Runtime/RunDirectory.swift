@@ -45,6 +45,8 @@ public struct RunDirectory: Sendable, Equatable {
 
     /// The prefix of every shared-memory object of this run.
     public var sharedMemoryPrefix: String { SharedMemory.namePrefix + tag + "." }
+    /// The prefix `Repository.format` and `RepositoryObjects` take: `vlm.<tag>`.
+    public var objectPrefix: String { String(sharedMemoryPrefix.dropLast()) }
     /// The repository object.
     public var repositoryObject: String { sharedMemoryPrefix + "repo" }
     /// The PMEM pool object.

@@ -30,7 +30,7 @@ extension Supervisor {
     func statusReport() -> StatusReport {
         let ms = (clock.now - bootStart) / .milliseconds(1)
         let vms = config.vms.compactMap { slots[$0.id]?.status }
-        return StatusReport(uptimeMilliseconds: Int(ms), vms: vms, vlinks: hooks.vlinkStatus())
+        return StatusReport(uptimeMilliseconds: Int(ms), vms: vms, vlinks: vlinkStatus())
     }
 
     /// Carries out a lifecycle action. Returns the immediate answer, or nil when
@@ -39,40 +39,48 @@ extension Supervisor {
         guard let config = config.vm(vm), let slot = slots[config.id] else {
             return .error(RuntimeError.unknownVM(vm).description)
         }
-        if shuttingDown { return .error("the platform is shutting down") }
-        let name = config.displayName
+        if let refusal = refusal(action, slot) { return .error(refusal) }
+        return carryOut(action, slot, client: client)
+    }
+
+    /// Why `action` cannot be done on `slot` now, or nil when it can.
+    func refusal(_ action: LifecycleAction, _ slot: VMSlot) -> String? {
+        if shuttingDown { return "the platform is shutting down" }
+        let name = slot.config.displayName
         switch (action, slot.state) {
-        case (.start, .stopped):
+        case (.start, .stopped), (.restart, _), (.pause, .running), (.resume, .paused): return nil
+        case (.stop, .stopped): return "\(name) is not running"
+        case (.stop, _): return nil
+        case (.start, _): return "\(name) is already running"
+        case (.pause, _): return "\(name) is not running"
+        case (.resume, _): return "\(name) is not paused"
+        }
+    }
+
+    /// Does an action `refusal` allowed; nil when `client` waits for the outcome.
+    func carryOut(_ action: LifecycleAction, _ slot: VMSlot, client: ControlSocket?) -> ClientReply? {
+        let name = slot.config.displayName
+        switch (action, slot.state) {
+        case (.start, _), (.restart, .stopped):
             boot(slot)
             return wait(client, in: &slot.waitingForRunning)
-        case (.start, _):
-            return .error("\(name) is already running")
-        case (.stop, .stopped):
-            return .error("\(name) is not running")
         case (.stop, _):
             requestStop(slot)
             return wait(client, in: &slot.waitingForStopped)
-        case (.restart, .stopped):
-            boot(slot)
-            return wait(client, in: &slot.waitingForRunning)
         case (.restart, _):
             slot.bootAfterStop = true
             requestStop(slot)
             return wait(client, in: &slot.waitingForRunning)
-        case (.pause, .running):
+        case (.pause, _):
             slot.signalGroup(.stop)
             slot.state = .paused
-            hooks.vmPaused(slot.id, true)
+            vmPauseChanged(slot, paused: true)
             return .ok("\(name) paused")
-        case (.pause, _):
-            return .error("\(name) is not running")
-        case (.resume, .paused):
+        case (.resume, _):
             slot.signalGroup(.continue)
             slot.state = .running
-            hooks.vmPaused(slot.id, false)
+            vmPauseChanged(slot, paused: false)
             return .ok("\(name) resumed")
-        case (.resume, _):
-            return .error("\(name) is not paused")
         }
     }
 

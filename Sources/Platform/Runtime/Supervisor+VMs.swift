@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import PlatformModel
 import PlatformSys
 
 extension Supervisor {
@@ -12,12 +13,14 @@ extension Supervisor {
     /// `booting` until the guest answers `ready`.
     func boot(_ slot: VMSlot) {
         do {
+            vmBooting(slot)
             try spawnGuest(slot)
             slot.state = .booting
             if slot.hasBooted { slot.restarts += 1 }
             slot.hasBooted = true
         } catch {
             console.log("cannot boot \(slot.config.displayName): \(error)")
+            if slot.process == nil { repository.vmDidStop(NkOsId(slot.id)) }
             slot.process.map { _ in slot.signalGroup(.kill) }
             reply(&slot.waitingForRunning, .error("\(slot.config.displayName) failed to boot: \(error)"))
         }
@@ -40,10 +43,11 @@ extension Supervisor {
         try epoll.add(output.readEnd.rawValue, token: .console(slot.id))
         let manifest = GuestManifest(
             vm: slot.config, runDirectory: runDirectory.path, repositoryObject: runDirectory.repositoryObject,
-            pmemObject: runDirectory.pmemObject, vmIDs: config.vms.map(\.id))
+            pmemObject: runDirectory.pmemObject, vmIDs: config.vms.map(\.id), startsInit: config.startsInit)
         let doorbells = config.vms.compactMap { slots[$0.id]?.doorbell.rawValue }
-        let shared = [repository!.descriptor.rawValue, pmem!.descriptor.rawValue]
-        try supervisorEnd.send(SupervisorMessage.manifest(manifest).encoded(), descriptors: shared + doorbells)
+        let shared = [objects!.repoObject.descriptor.rawValue, objects!.pmemObject.descriptor.rawValue]
+        try supervisorEnd.send(
+            SupervisorMessage.manifest(manifest).encoded(), descriptors: shared + doorbells + [slot.consoleBell.rawValue])
     }
 
     /// Asks the VM to stop in order (`stop` message); SIGKILL after `stopTimeout`.
@@ -77,20 +81,23 @@ extension Supervisor {
             hooks.vmStarted(slot.id)
             reply(&slot.waitingForRunning, .ok("\(slot.config.displayName) is running"))
             checkReady()
-        case .lifecycle(let action, let vm):
-            _ = perform(action, on: "\(vm)", client: nil)
+        case .hypercall(let call):
+            serveHypercall(slot, call)
         case nil:
             console.log("\(slot.config.displayName) sent a malformed control message")
         }
     }
 
-    /// Console bytes of a guest: tag and print complete lines.
+    /// Bytes of a guest's stdout/stderr (its own and its `vl,init`'s): kept in
+    /// the VM's history ring like `nk_cons_write` output, then streamed.
     func readConsole(_ slot: VMSlot, final: Bool = false) {
-        guard let fd = slot.console else { return }
-        while case .processed(let chunk) = (try? fd.read(upTo: 65536)) ?? .processed([]), !chunk.isEmpty {
-            slot.consoleBuffer += chunk
+        if let fd = slot.console {
+            while case .processed(let chunk) = (try? fd.read(upTo: 65536)) ?? .processed([]), !chunk.isEmpty {
+                repository.consoleWrite(NkOsId(slot.id), chunk)
+                streamHistory(slot)
+            }
         }
-        console.emit(&slot.consoleBuffer, name: slot.config.name, color: slot.config.color, flush: final)
+        streamHistory(slot, flush: final)
     }
 
     /// The guest process ended: reap it, mark the VM stopped, tell NKDDI, and
@@ -107,13 +114,13 @@ extension Supervisor {
         slot.console = nil
         let crashed = !slot.stopRequested
         slot.state = .stopped
-        hooks.vmStopped(slot.id, crashed)
-        reply(&slot.waitingForStopped, .ok("\(slot.config.displayName) stopped"))
         if crashed {
             console.log("\(slot.config.displayName) crashed: \(status)")
         } else {
             console.log("\(slot.config.displayName) stopped")
         }
+        vmGone(slot, crashed: crashed)
+        reply(&slot.waitingForStopped, .ok("\(slot.config.displayName) stopped"))
         if shuttingDown { return }
         if slot.bootAfterStop || (crashed && shouldRestart(slot, status)) {
             slot.bootAfterStop = false

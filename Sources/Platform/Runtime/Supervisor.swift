@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 public import PlatformSys
 
-/// Where the NKDDI layer plugs into the supervisor. Every hook runs on the
-/// supervisor's event-loop thread.
+/// Observers of the supervisor's VM changes (e.g. views that mirror them).
+/// The repository side (state words, vlink ends, SYSCONF) is the supervisor's
+/// own work; these run after it, on the supervisor's event-loop thread.
 public struct SupervisorHooks: Sendable {
-    /// Fills the fresh repository and PMEM pool objects (e.g. `Repository.format`).
-    public var formatSharedMemory: @Sendable (_ repository: MappedRegion, _ pmem: MappedRegion) -> Void = { _, _ in }
-    /// A VM's process is up (`ready` received): e.g. `nk.vm.<id>.state.running` ← 1.
+    /// A VM's process is up (`ready` received).
     public var vmStarted: @Sendable (_ id: Int) -> Void = { _ in }
-    /// A VM's process is gone, `crashed` when nobody asked it to stop: force its
-    /// vlink ends OFF, send `NK_XIRQ_SYSCONF` to its peers, drop its running state.
+    /// A VM's process is gone, `crashed` when nobody asked it to stop (its vlink
+    /// ends are already OFF and its peers notified).
     public var vmStopped: @Sendable (_ id: Int, _ crashed: Bool) -> Void = { _, _ in }
     /// A VM was frozen (`true`) or thawed (`false`).
     public var vmPaused: @Sendable (_ id: Int, _ paused: Bool) -> Void = { _, _ in }
-    /// The vlinks and their end states, for `vlm status`.
-    public var vlinkStatus: @Sendable () -> [StatusReport.Vlink] = { [] }
 
     public init() {}
 }
@@ -44,9 +41,10 @@ public final class Supervisor {
     var slots: [Int: VMSlot] = [:]
     var clients: [CInt: ControlSocket] = [:]
     var epoll: Epoll<SupervisorToken>!
-    var repository: SharedMemory?
-    var pmem: SharedMemory?
-    var mappings: [MappedRegion] = []
+    /// The repository and PMEM pool objects, formatted at boot.
+    var objects: RepositoryObjects?
+    /// The supervisor's own input (`vlm run`'s stdin), forwarded to the VM with `nk.focus`.
+    var input: SharedFD?
     var shuttingDown = false
     var isReady = false
 
@@ -75,24 +73,31 @@ public final class Supervisor {
         defer { try? runDirectory.release(lock) }
         epoll = try Epoll()
         try epoll.add(signals.rawValue, token: .signal)
-        try createSharedMemory()
+        try formatSharedMemory()
+        defer { RepositoryObjects.unlink(prefix: runDirectory.objectPrefix) }
         let listener = try UnixListener(path: runDirectory.socket)
         try epoll.add(listener.rawValue, token: .listener)
-        for vm in config.vms { slots[vm.id] = try VMSlot(config: vm) }
+        for vm in config.vms {
+            let slot = try VMSlot(config: vm)
+            slots[vm.id] = slot
+            try epoll.add(slot.consoleBell.rawValue, token: .history(vm.id))
+        }
+        watchInput()
         for vm in config.vms where vm.bootsAtStart { boot(slots[vm.id]!) }
         checkReady()
         try loop(signals: signals, listener: listener)
-        mappings.removeAll()
+        objects = nil
     }
 
-    private func createSharedMemory() throws {
-        let repo = try SharedMemory.create(name: runDirectory.repositoryObject, size: config.repositorySize)
-        repository = repo
-        let pool = try SharedMemory.create(name: runDirectory.pmemObject, size: config.pmemSize)
-        pmem = pool
-        mappings = [try repo.map(), try pool.map()]
-        hooks.formatSharedMemory(mappings[0], mappings[1])
+    /// Creates `vlm.<tag>.repo` and `vlm.<tag>.pmem` (mode 0600) and lays the
+    /// platform out in them with `Repository.format(spec:prefix:blobs:)`.
+    private func formatSharedMemory() throws {
+        objects = try Repository.format(
+            spec: config.spec, prefix: runDirectory.objectPrefix, blobs: config.blobs, pmemSize: config.pmemSize)
     }
+
+    /// The supervisor's view of the repository (valid from boot to shutdown).
+    var repository: Repository { objects!.repository }
 
     private func loop(signals: SignalFD, listener: UnixListener) throws {
         while !(shuttingDown && slots.values.allSatisfy { $0.process == nil }) {
@@ -103,6 +108,8 @@ public final class Supervisor {
                 case .client(let fd): serveClient(fd)
                 case .control(let id): slots[id].map(readControl)
                 case .console(let id): slots[id].map { readConsole($0) }
+                case .history(let id): slots[id].map(consoleBellRang)
+                case .input: forwardInput()
                 case .exit(let id): slots[id].map(reap)
                 }
             }
@@ -154,14 +161,16 @@ public final class Supervisor {
 
 /// What a supervisor epoll registration stands for.
 enum SupervisorToken: EpollToken {
-    case signal, listener
+    case signal, listener, input
     case client(CInt)
-    case control(Int), console(Int), exit(Int)
+    case control(Int), console(Int), exit(Int), history(Int)
 
     var epollData: UInt64 {
         switch self {
         case .signal: 1 << 56
         case .listener: 2 << 56
+        case .input: 7 << 56
+        case .history(let id): 8 << 56 | UInt64(id)
         case .client(let fd): 3 << 56 | UInt64(UInt32(bitPattern: fd))
         case .control(let id): 4 << 56 | UInt64(id)
         case .console(let id): 5 << 56 | UInt64(id)
@@ -178,6 +187,8 @@ enum SupervisorToken: EpollToken {
         case 4: self = .control(Int(value))
         case 5: self = .console(Int(value))
         case 6: self = .exit(Int(value))
+        case 7: self = .input
+        case 8: self = .history(Int(value))
         default: return nil
         }
     }

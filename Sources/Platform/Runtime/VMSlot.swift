@@ -27,8 +27,13 @@ enum VMState: Equatable {
 /// The supervisor's record of one VM: configuration, process, channels.
 final class VMSlot {
     let config: VMConfig
-    /// The VM's doorbell: created once, kept across restarts so peers' copies stay valid.
+    /// The VM's doorbell: created once, kept across restarts so peers' copies
+    /// stay valid. Blocking: the guest's dispatcher sleeps in `read` on it.
     let doorbell: EventFD
+    /// Rung by the guest after `nk_cons_write`: stream the history ring.
+    let consoleBell: EventFD
+    /// The history ordinal up to which the console was streamed.
+    var historyCursor: UInt64 = 0
     var state: VMState = .stopped
     var process: ChildProcess?
     var control: ControlSocket?
@@ -49,7 +54,13 @@ final class VMSlot {
 
     init(config: VMConfig) throws {
         self.config = config
-        doorbell = try EventFD(nonBlocking: true)
+        doorbell = try EventFD(nonBlocking: false)
+        consoleBell = try EventFD(nonBlocking: true)
+    }
+
+    /// Answers the guest's hypercall on its control socket.
+    func answer(_ result: HypercallResult) {
+        try? control?.send(SupervisorMessage.hypercallResult(result).encoded())
     }
 
     var id: Int { config.id }

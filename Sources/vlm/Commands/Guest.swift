@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Platform
+import PlatformSys
 
 /// `vlm guest …` (hidden): the guest kernel of one VM, spawned by `vlm run`
 /// with its control socket as fd 3; or, with `--exec-init`, the trampoline
@@ -30,8 +31,30 @@ struct Guest: ParsableCommand {
             exit = GuestKernel.execInit(guestPID: supervisor, command: command)
         } else {
             guard let id, let name else { throw ValidationError("--id and --name are required") }
-            exit = GuestKernel.run(id: id, name: name, supervisorPID: supervisor)
+            exit = GuestKernel.run(id: id, name: name, supervisorPID: supervisor, hooks: Self.hooks(vm: id))
         }
         if exit != .ok { throw ExitCode(exit.rawValue) }
+    }
+
+    /// The guest's drivers. For tests and benchmarks, `VLM_NKDDI_SCRIPT_<id>`
+    /// (NKDDIScript commands separated by `;`) runs inside VM `<id>` once it
+    /// booted, on a thread of its own, printing to the VM's console.
+    static func hooks(vm id: Int) -> GuestHooks {
+        var hooks = GuestHooks()
+        guard let script = FileSystem.environment("VLM_NKDDI_SCRIPT_\(id)"), !script.isEmpty else { return hooks }
+        let commands = script.split(separator: ";").map { $0.trimmingCharacters() }
+        hooks.boot = { environment in
+            let runner = NKDDIScript(
+                nk: environment.nkddi, emit: environment.log, sleep: { PlatformSys.ProcessInfo.sleep(for: $0) })
+            try DetachedThread.start { _ = runner.run(commands) }
+        }
+        return hooks
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces.
+    fileprivate func trimmingCharacters() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -12,13 +12,24 @@ struct PlatformOptions: ParsableArguments {
     @Option(name: [.customShort("i"), .customLong("include")], help: "Add a directory to the /include/ and /incbin/ search path.")
     var includePaths: [String] = []
 
+    /// The config's name: its file name without directory and extension, `demo`
+    /// for the embedded demo. It names the default run directory.
+    var configName: String {
+        guard let config else { return "demo" }
+        let file = config.split(separator: "/").last.map(String.init) ?? config
+        return file.hasSuffix(".dts") ? String(file.dropLast(4)) : file
+    }
+
     /// The file name diagnostics use.
     var fileName: String { config ?? DemoPlatform.fileName }
 
     /// Compiles the config and builds its platform, printing every diagnostic to standard error.
     ///
     /// - Throws: `ExitCode(2)` when the source or the platform has an error.
-    func load() throws -> PlatformSpec {
+    func load() throws -> PlatformSpec { try loadWithTree().spec }
+
+    /// `load()`, with the compiled tree (the runtime serves it as `nk.vlm-dtb`).
+    func loadWithTree() throws -> (spec: PlatformSpec, tree: DeviceTree) {
         let options = CompileOptions(includePaths: includePaths)
         let compiled: CompileResult
         do {
@@ -33,8 +44,11 @@ struct PlatformOptions: ParsableArguments {
             throw ExitCode(2)
         }
         let (spec, diagnostics) = PlatformBuilder.build(compiled.tree)
-        DiagnosticPrinter.print(compiled.diagnostics + diagnostics, file: fileName)
+        // VLX names its nodes `vm@2`, `vpipe@0` without `reg` (DESIGN §1.3): dtc's
+        // unit_address_vs_reg warning says nothing useful about a platform.
+        let compilerDiagnostics = compiled.diagnostics.filter { $0.check != "unit_address_vs_reg" }
+        DiagnosticPrinter.print(compilerDiagnostics + diagnostics, file: fileName)
         guard let spec else { throw ExitCode(2) }
-        return spec
+        return (spec, compiled.tree)
     }
 }

@@ -102,6 +102,7 @@ struct SourceGenerator {
 /// Small random edits of a corpus file: cut a span, duplicate a span,
 /// insert a syntax character, swap two lines.
 struct SourceMutator {
+    static let syntax = Array("{};<>&:/\"[]=,@#\\0x'()".utf8)
     var random: SplitMix64
 
     mutating func mutate(_ source: [UInt8]) -> [UInt8] {
@@ -112,7 +113,7 @@ struct SourceMutator {
             switch random.next() % 4 {
             case 0: bytes.removeSubrange(at..<at + span)
             case 1: bytes.insert(contentsOf: bytes[at..<at + span], at: at)
-            case 2: bytes.insert(Array("{};<>&:/\"[]=,@#\\0x".utf8)[Int(random.next() % 19)], at: at)
+            case 2: bytes.insert(Self.syntax[Int(random.next() % UInt64(Self.syntax.count))], at: at)
             default: bytes = swapLines(bytes)
             }
         }
