@@ -11,7 +11,7 @@ public final class ControlFile: Sendable {
     /// The file's permission bits; without `ownerWrite` every write answers EACCES.
     public let permissions: ViewPermissions
     private let reader: (@Sendable () throws(ViewErrno) -> [UInt8])?
-    private let writer: @Sendable (String) throws(ViewErrno) -> Void
+    private let writer: @Sendable ([UInt8]) throws(ViewErrno) -> Void
 
     /// A control file.
     /// - Parameters:
@@ -25,7 +25,29 @@ public final class ControlFile: Sendable {
     ) {
         self.permissions = permissions ?? (read == nil ? .writeOnly : .readWrite)
         self.reader = read
-        self.writer = write
+        self.writer = { bytes throws(ViewErrno) in
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw .einval }
+            try write(text)
+        }
+    }
+
+    /// A control file whose writes are raw bytes, not necessarily text (a binary
+    /// `/sys/nk/prop/<name>` value).
+    public static func binary(
+        permissions: ViewPermissions? = nil,
+        read: (@Sendable () throws(ViewErrno) -> [UInt8])? = nil,
+        write: @escaping @Sendable ([UInt8]) throws(ViewErrno) -> Void
+    ) -> ControlFile {
+        ControlFile(permissions: permissions ?? (read == nil ? .writeOnly : .readWrite), reader: read, bytesWriter: write)
+    }
+
+    private init(
+        permissions: ViewPermissions, reader: (@Sendable () throws(ViewErrno) -> [UInt8])?,
+        bytesWriter: @escaping @Sendable ([UInt8]) throws(ViewErrno) -> Void
+    ) {
+        self.permissions = permissions
+        self.reader = reader
+        self.writer = bytesWriter
     }
 
     /// Whether the file can be opened for reading.
@@ -45,8 +67,7 @@ public final class ControlFile: Sendable {
     ///   text, or the handler's error.
     public func accept(_ bytes: some Collection<UInt8>) throws(ViewErrno) {
         guard permissions.allowsWrite else { throw .eacces }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw .einval }
-        try writer(text)
+        try writer(Array(bytes))
     }
 
     /// The one word of a written text: surrounding blanks and the newline `echo` adds

@@ -23,8 +23,6 @@ struct VLM: ParsableCommand {
             Guest.self,
             NKDDIProbe.self,
             FuseDemo.self,
-            Check.self,
-            Graph.self,
         ]
     )
 

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Platform
 import PlatformSys
+import Synchronization
 
 /// `vlm guest …` (hidden): the guest kernel of one VM, spawned by `vlm run`
 /// with its control socket as fd 3; or, with `--exec-init`, the trampoline
@@ -31,24 +32,34 @@ struct Guest: ParsableCommand {
             exit = GuestKernel.execInit(guestPID: supervisor, command: command)
         } else {
             guard let id, let name else { throw ValidationError("--id and --name are required") }
-            exit = GuestKernel.run(id: id, name: name, supervisorPID: supervisor, hooks: Self.hooks(vm: id))
+            exit = GuestKernel.run(id: id, name: name, supervisorPID: supervisor, hooks: Self.hooks(vm: id, supervisor: supervisor))
         }
         if exit != .ok { throw ExitCode(exit.rawValue) }
     }
 
-    /// The guest's drivers. For tests and benchmarks, `VLM_NKDDI_SCRIPT_<id>`
-    /// (NKDDIScript commands separated by `;`) runs inside VM `<id>` once it
-    /// booted, on a thread of its own, printing to the VM's console.
-    static func hooks(vm id: Int) -> GuestHooks {
+    /// The guest's views and vdrivers (``GuestDrivers``). For tests and
+    /// benchmarks, `VLM_NKDDI_SCRIPT_<id>` (NKDDIScript commands separated by
+    /// `;`) runs inside VM `<id>` once it booted, on a thread of its own,
+    /// printing to the VM's console.
+    static func hooks(vm id: Int, supervisor: Int32) -> GuestHooks {
         var hooks = GuestHooks()
-        guard let script = FileSystem.environment("VLM_NKDDI_SCRIPT_\(id)"), !script.isEmpty else { return hooks }
-        let commands = script.split(separator: ";").map { $0.trimmingCharacters() }
         hooks.boot = { environment in
+            let drivers = try GuestDrivers(environment, supervisor: supervisor)
+            GuestDrivers.current.withLock { $0 = drivers }
+            try startScript(vm: id, environment)
+        }
+        hooks.stop = { GuestDrivers.current.withLock { $0 }?.stop() }
+        return hooks
+    }
+
+    private static func startScript(vm id: Int, _ environment: GuestEnvironment) throws {
+        guard let script = FileSystem.environment("VLM_NKDDI_SCRIPT_\(id)"), !script.isEmpty else { return }
+        let commands = script.split(separator: ";").map { $0.trimmingCharacters() }
+        do {
             let runner = NKDDIScript(
                 nk: environment.nkddi, emit: environment.log, sleep: { PlatformSys.ProcessInfo.sleep(for: $0) })
             try DetachedThread.start { _ = runner.run(commands) }
         }
-        return hooks
     }
 }
 

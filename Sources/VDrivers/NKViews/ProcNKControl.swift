@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+import Platform
+import PlatformViews
+
+/// The control files of `/proc/nk` (manual lines 13429–13437, 14132–14182).
+/// Each takes a decimal VM id (`echo 3 > vmstop`); anything else, or an id that
+/// is no configured guest, is refused with EINVAL and changes nothing. They act
+/// through the `nk.vm.<id>.state.*` properties the manual says they are
+/// equivalent to.
+extension VMViews {
+    func addProcControlFiles() {
+        let nkddi = self.nkddi
+        control("vmstart") { vm throws(ViewErrno) in
+            // Starting a running VM has no effect; one's own id restarts (line 14170).
+            if vm == nkddi.id || nkddi.repository.runState(vm) == .stopped {
+                try Self.setState(nkddi, vm, "running", true)
+            }
+        }
+        control("vmstop") { vm throws(ViewErrno) in
+            if nkddi.repository.runState(vm) != .stopped { try Self.setState(nkddi, vm, "running", false) }
+        }
+        control("restart") { vm throws(ViewErrno) in
+            // "stop then start", for any VM including this one (line 14134).
+            if vm != nkddi.id, nkddi.repository.runState(vm) != .stopped {
+                try Self.setState(nkddi, vm, "running", false)
+            }
+            try Self.setState(nkddi, vm, "running", true)
+        }
+        control("vmsuspend") { vm throws(ViewErrno) in
+            // "1" into state.paused (the manual's "running" here is a copy-paste slip, line 14182).
+            if nkddi.repository.runState(vm) == .running { try Self.setState(nkddi, vm, "paused", true) }
+        }
+        control("vmresume") { vm throws(ViewErrno) in
+            if nkddi.repository.runState(vm) == .paused { try Self.setState(nkddi, vm, "paused", false) }
+        }
+        addFocus()
+    }
+
+    private func control(_ name: String, _ act: @escaping @Sendable (NkOsId) throws(ViewErrno) -> Void) {
+        let event = ["vmstart": "vm_start", "vmstop": "vm_stop", "restart": "vm_start", "vmsuspend": "vm_suspend_request",
+                     "vmresume": "vm_resume_request"][name]
+        procNK.add(name, .controlFile(ControlFile { [self] text throws(ViewErrno) in
+            let vm = try writtenVM(text)
+            try act(vm)
+            if let event { record(event, target: vm) }
+        }))
+    }
+
+    /// `focus`: reads the ASCII id in `nk.focus`, a write sets it (line 13429).
+    private func addFocus() {
+        let nkddi = self.nkddi
+        let file = ControlFile(
+            read: { () throws(ViewErrno) -> [UInt8] in
+                let bytes = try nkddi.propertyBytes("nk.focus", maxSize: 1)
+                return Array("\(bytes.first ?? 0)\n".utf8)
+            },
+            write: { [self] text throws(ViewErrno) in
+                let vm = try writtenVM(text)
+                let result = nkddi.nk_prop_set("nk.focus", [UInt8(vm)], 1)
+                if result < 0 { throw PropertyErrno.errno(result) }
+            })
+        procNK.add("focus", .controlFile(file))
+    }
+
+    /// Writes bit 0 of `nk.vm.<vm>.state.<which>`: a lifecycle hypercall.
+    static func setState(_ nkddi: NKDDI, _ vm: NkOsId, _ which: String, _ on: Bool) throws(ViewErrno) {
+        let result = nkddi.nk_prop_set("nk.vm.\(vm).state.\(which)", [on ? 1 : 0, 0, 0, 0], 4)
+        if result < 0 { throw result == NK_PROP_ERROR ? .eio : PropertyErrno.errno(result) }
+    }
+}
