@@ -60,6 +60,18 @@ public enum ProcessRunner {
             standardError: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self))
     }
 
+    /// Starts `argv` (absolute executable first) without waiting; `finish` collects it.
+    ///
+    /// Output goes to files, never pipes: a FUSE mount made concurrently in the
+    /// test process starts a `fusermount3` watcher that inherits every
+    /// descriptor that is not close-on-exec, so a pipe's write end could stay
+    /// open in it and a read to end-of-file would never return.
+    public static func start(_ argv: [String]) throws -> StartedProcess {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-run-\(UUID().uuidString)").path
+        let pid = try spawn(argv, standardOutput: scratch + ".out", standardError: scratch + ".err")
+        return StartedProcess(pid: pid, outPath: scratch + ".out", errPath: scratch + ".err")
+    }
+
     private static func spawn(_ argv: [String], standardOutput: String, standardError: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -76,7 +88,7 @@ public enum ProcessRunner {
     }
 
     /// Polls `waitpid` until the child ends or `timeout` passes (then SIGKILL).
-    private static func wait(for pid: pid_t, timeout: Double) -> (status: Int32, timedOut: Bool) {
+    static func wait(for pid: pid_t, timeout: Double) -> (status: Int32, timedOut: Bool) {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
         var status: Int32 = 0
         while true {
@@ -89,5 +101,28 @@ public enum ProcessRunner {
             }
             usleep(1000)
         }
+    }
+}
+
+/// A child started by ``ProcessRunner/start(_:)``, its output going to files.
+public struct StartedProcess: Sendable {
+    public let pid: pid_t
+    let outPath: String
+    let errPath: String
+
+    /// Waits for the end (SIGKILL after `timeout` seconds), collects the output
+    /// and removes the files.
+    public func finish(timeout: Double = 60) -> ProcessOutcome {
+        defer {
+            unlink(outPath)
+            unlink(errPath)
+        }
+        let (status, timedOut) = ProcessRunner.wait(for: pid, timeout: timeout)
+        let signal = status & 0x7F
+        return ProcessOutcome(
+            status: signal == 0 ? (status >> 8) & 0xFF : signal, timedOut: timedOut,
+            crashed: !timedOut && signal != 0,
+            standardOutput: Array((try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()),
+            standardError: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self))
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import PlatformFUSE
+import PlatformTestSupport
 import PlatformViews
 
 /// A finished child process.
@@ -29,17 +30,10 @@ enum Shell {
 
     /// Starts `arguments` without waiting.
     static func start(_ arguments: [String], timeout: Double = 20) throws -> RunningProcess {
-        let process = Process()
         // The test runner's threads block most signals and children inherit the mask, so
         // a Ctrl-C (SIGINT) would never reach them: clear it, then exec under `timeout`.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", unblockAndExec, "timeout", "-s", "KILL", String(timeout)] + arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        return RunningProcess(process: process, output: output, error: error)
+        let argv = ["/usr/bin/env", "python3", "-c", unblockAndExec, "timeout", "-s", "KILL", String(timeout)] + arguments
+        return RunningProcess(process: try ProcessRunner.start(argv), timeout: timeout)
     }
 }
 
@@ -51,20 +45,13 @@ private let unblockAndExec = """
 
 /// A child process started by ``Shell/start(_:timeout:)``.
 struct RunningProcess {
-    let process: Process
-    let output: Pipe
-    let error: Pipe
+    let process: StartedProcess
+    let timeout: Double
 
     /// Waits for the end and collects the output.
     func finish() -> ProcessResult {
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus,
-            output: String(decoding: out, as: UTF8.self),
-            error: String(decoding: err, as: UTF8.self)
-        )
+        let outcome = process.finish(timeout: timeout + 10)
+        return ProcessResult(status: outcome.status, output: outcome.outputText, error: outcome.standardError)
     }
 }
 

@@ -94,19 +94,9 @@ struct ViewShellResult {
 /// Runs real processes against the mounts.
 enum ViewShell {
     static func run(_ arguments: [String], input: String? = nil, timeout: Double = 20) throws -> ViewShellResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-s", "KILL", String(timeout), "/usr/bin/env"] + arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ViewShellResult(
-            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-            error: String(decoding: err, as: UTF8.self))
+        // Output through files (ProcessRunner), never pipes: see ProcessRunner.start.
+        let outcome = try ProcessRunner.run("/usr/bin/timeout", ["-s", "KILL", String(timeout), "/usr/bin/env"] + arguments, timeout: timeout + 10)
+        return ViewShellResult(status: outcome.status, output: outcome.outputText, error: outcome.standardError)
     }
 
     /// Writes `text` to `path` in one `write(2)` from a real process; status 0 or 1
