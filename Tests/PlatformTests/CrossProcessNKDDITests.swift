@@ -89,6 +89,23 @@ struct CrossProcessNKDDITests {
         #expect(!platform.repository.isEnabled(33, on: 2))
     }
 
+    @Test("sysconf: selfpost reaches the own handshake xirq; after the peer's detach, post falls back to NK_XIRQ_SYSCONF")
+    func sysconfSelfpostAndDetach() throws {
+        let platform = try ProbePlatform()
+        let b = Self.barrier
+        let out = try platform.run([
+            (2, ["pmem 0 0 4096", "sysattach 0 hs", "add \(b) 1", "waitword \(b) 2", "sysselfpost 0", "waitirq hs 1",
+                 "add \(b) 1", "waitword \(b) 4", "syspost 0"]),
+            (3, ["pmem 0 0 4096", "sysattach 0 hc", "add \(b) 1", "waitword \(b) 3", "sysdetach 0", "add \(b) 1"]),
+        ])
+        let serverX = platform.repository.handshakeXirq(0, server: true)
+        #expect(serverX > NK_XIRQ_SYSCONF)
+        #expect(out[2]!.filter { $0.hasPrefix("irq ") } == ["irq hs \(serverX)"], "selfpost: the own handler, once")
+        #expect(!out[3]!.contains { $0.hasPrefix("irq ") }, "selfpost does not reach the peer")
+        #expect(platform.repository.handshakeXirq(0, server: false) == 0, "the detached end has no handshake xirq")
+        #expect(platform.repository.isPending(NK_XIRQ_SYSCONF, on: 3), "post to a detached peer: legacy SYSCONF")
+    }
+
     @Test("properties, SYSCONF notification, per-vlink handshake xirqs, lifecycle, console, balloon")
     func propertiesSysconfConsole() throws {
         let platform = try ProbePlatform()
