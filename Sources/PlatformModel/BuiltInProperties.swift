@@ -36,6 +36,12 @@ public enum HypervisorFeatures {
     public static let on = ["UART", "RAM_CONSOLE", "VDEV"]
     public static var off: [String] { all.filter { !on.contains($0) } }
 
+    /// The features on for a platform: `on`, plus `BALLOON` when it configures a
+    /// balloon region; in the order of ``all``.
+    public static func on(balloon: Bool) -> [String] { all.filter { on.contains($0) || (balloon && $0 == "BALLOON") } }
+    /// The features off for a platform (the complement of `on(balloon:)`).
+    public static func off(balloon: Bool) -> [String] { all.filter { !on(balloon: balloon).contains($0) } }
+
     static func mask(_ names: [String]) -> UInt64 {
         names.reduce(UInt64(0)) { mask, name in
             all.firstIndex(of: name).map { mask | 1 << UInt64($0) } ?? mask
@@ -45,13 +51,17 @@ public enum HypervisorFeatures {
 
 extension PlatformBuilder {
     /// The hypervisor's own properties for these VMs, in the order `/proc/nk/props` lists them.
-    public static func builtInProperties(for vms: [VMSpec], identity: HypervisorIdentity = HypervisorIdentity()) -> [PropertySpec] {
-        var list = identityProperties(identity) + hypervisorProperties(firstVM: vms.first?.id)
+    /// `balloon`: the platform configures a balloon region (`nk.features.on` lists `BALLOON`).
+    public static func builtInProperties(
+        for vms: [VMSpec], identity: HypervisorIdentity = HypervisorIdentity(), balloon: Bool = false
+    ) -> [PropertySpec] {
+        var list = identityProperties(identity, balloon: balloon) + hypervisorProperties(firstVM: vms.first?.id)
         for vm in vms { list += vmProperties(vm) }
         return list
     }
 
-    private static func identityProperties(_ id: HypervisorIdentity) -> [PropertySpec] {
+    private static func identityProperties(_ id: HypervisorIdentity, balloon: Bool) -> [PropertySpec] {
+        let on = HypervisorFeatures.on(balloon: balloon), off = HypervisorFeatures.off(balloon: balloon)
         let strings: [(String, String, BuiltInProperty)] = [
             ("nk.build-id", id.buildID, .buildID),
             ("nk.version.hypervisor", id.hypervisor, .versionHypervisor),
@@ -61,13 +71,13 @@ extension PlatformBuilder {
             ("nk.version.bsp-build-date", id.bspBuildDate, .versionBSPBuildDate),
             ("nk.version.bsp-compiler", id.bspCompiler, .versionBSPCompiler),
             ("nk.features.all-str", HypervisorFeatures.all.joined(separator: " "), .featuresAllString),
-            ("nk.features.on-str", HypervisorFeatures.on.joined(separator: " "), .featuresOnString),
-            ("nk.features.off-str", HypervisorFeatures.off.joined(separator: " "), .featuresOffString),
+            ("nk.features.on-str", on.joined(separator: " "), .featuresOnString),
+            ("nk.features.off-str", off.joined(separator: " "), .featuresOffString),
         ]
         let masks: [(String, UInt64, BuiltInProperty)] = [
             ("nk.features.all", HypervisorFeatures.mask(HypervisorFeatures.all), .featuresAll),
-            ("nk.features.on", HypervisorFeatures.mask(HypervisorFeatures.on), .featuresOn),
-            ("nk.features.off", HypervisorFeatures.mask(HypervisorFeatures.off), .featuresOff),
+            ("nk.features.on", HypervisorFeatures.mask(on), .featuresOn),
+            ("nk.features.off", HypervisorFeatures.mask(off), .featuresOff),
         ]
         // Strings are NUL-terminated without a linefeed, as nk.build-id is (manual line 13163).
         return strings.map { readOnly($0.0, nulTerminated($0.1), $0.2) }

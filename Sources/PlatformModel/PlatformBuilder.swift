@@ -30,9 +30,13 @@ public struct PlatformBuilder: Sendable {
 
         var propertyReader = PropertyReader(diagnostics: vlinkReader.diagnostics, vmIDs: Set(vms.map(\.id)))
         let configured = propertyReader.read(PropertyReader.propertyNodes(tree))
-        diagnostics = propertyReader.diagnostics
 
-        let spec = PlatformSpec(vms: vms, vlinks: vlinks, properties: merge(vms: vms, configured: configured))
+        var balloonReader = BalloonReader(diagnostics: propertyReader.diagnostics, vmIDs: Set(vms.map(\.id)))
+        let balloon = balloonReader.read(vlm)
+        diagnostics = balloonReader.diagnostics
+
+        let properties = merge(vms: vms, configured: configured, balloon: balloon != nil)
+        let spec = PlatformSpec(vms: vms, vlinks: vlinks, properties: properties, balloon: balloon)
         return (diagnostics.hasErrors ? nil : spec, diagnostics.list)
     }
 
@@ -42,8 +46,9 @@ public struct PlatformBuilder: Sendable {
     }
 
     /// Built-in properties first; a configured property of the same name replaces the built-in one.
-    private func merge(vms: [VMSpec], configured: [PropertySpec]) -> [PropertySpec] {
+    private func merge(vms: [VMSpec], configured: [PropertySpec], balloon: Bool) -> [PropertySpec] {
         let names = Set(configured.map(\.name))
-        return Self.builtInProperties(for: vms, identity: identity).filter { !names.contains($0.name) } + configured
+        let builtIn = Self.builtInProperties(for: vms, identity: identity, balloon: balloon)
+        return builtIn.filter { !names.contains($0.name) } + configured
     }
 }

@@ -13,11 +13,14 @@ public struct PlatformSpec: Sendable, Hashable {
     public var vlinks: [VlinkSpec]
     /// Built-in `nk.*` properties first, then the `&hyp_property` nodes in tree order.
     public var properties: [PropertySpec]
+    /// The balloon region (`/vlm/balloon`); nil: ballooning is disabled.
+    public var balloon: BalloonSpec?
 
-    public init(vms: [VMSpec] = [], vlinks: [VlinkSpec] = [], properties: [PropertySpec] = []) {
+    public init(vms: [VMSpec] = [], vlinks: [VlinkSpec] = [], properties: [PropertySpec] = [], balloon: BalloonSpec? = nil) {
         self.vms = vms
         self.vlinks = vlinks
         self.properties = properties
+        self.balloon = balloon
     }
 
     /// The VM with this id, or nil.

@@ -9,6 +9,10 @@ public enum DetachedThread {
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
+    /// The calling thread's identity, unique among live threads; costs no system
+    /// call. The corresponding C function is `pthread_self`.
+    public static var currentID: UInt { UInt(pthread_self()) }
+
     /// Starts `body` on a new detached thread. The corresponding C functions are
     /// `pthread_create` and `pthread_detach`.
     public static func start(_ body: @escaping @Sendable () -> Void) throws(SyscallError) {

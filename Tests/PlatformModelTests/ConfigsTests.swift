@@ -33,6 +33,7 @@ import Testing
         "panic-trigger.dts": [],
         "docile-clock.dts": [],
         "vm-memory-hotplug.dts": [],
+        "balloon.dts": [],
     ]
 
     static func build(_ name: String) throws -> (PlatformSpec?, [Diagnostic]) {
@@ -91,6 +92,19 @@ import Testing
         let spec = try #require(try Self.build("vclk.dts").0)
         #expect(spec.vm(id: 2)?.vplatformPath == "/vlm/vm@2/vplatform")
         #expect(try #require(try Self.build("vpipe.dts").0).vm(id: 2)?.vplatformPath == nil)
+    }
+
+    @Test func balloonRegionIsReadAndTurnsTheFeatureOn() throws {
+        let spec = try #require(try Self.build("balloon.dts").0)
+        #expect(spec.balloon == BalloonSpec(host: 2, pages: 256, vms: [3, 4], location: spec.balloon?.location))
+        let on = try #require(spec.property(named: "nk.features.on-str")?.value)
+        #expect(String(decoding: on, as: UTF8.self) == "UART RAM_CONSOLE BALLOON VDEV\0")
+        let off = try #require(spec.property(named: "nk.features.off-str")?.value)
+        #expect(!String(decoding: off, as: UTF8.self).contains("BALLOON"))
+        let plain = try #require(try Self.build("vpipe.dts").0)
+        #expect(plain.balloon == nil)
+        #expect(plain.property(named: "nk.features.off-str")?.value.map { String(decoding: $0, as: UTF8.self) }?
+            .contains("BALLOON") == true)
     }
 
     @Test(arguments: expected.keys.sorted())

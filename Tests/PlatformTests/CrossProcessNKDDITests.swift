@@ -70,6 +70,42 @@ struct CrossProcessNKDDITests {
         #expect(platform.repository.affinity(33, on: 2) == 2)
     }
 
+    @Test("detach waits for the handler another VM's trigger started; later triggers stay pending")
+    func detachWaitsForRunningHandler() throws {
+        let platform = try ProbePlatform()
+        let out = try platform.run([
+            (2, ["pmem 0 0 4096", "pxirq 0 1 2 1", "attachslow 33 S 300", "add \(Self.barrier) 1", "waitirq S 1",
+                 "detach S", "add \(Self.barrier) 1"]),
+            (3, ["pmem 0 0 4096", "waitword \(Self.barrier) 1", "trigger 33 2", "waitword \(Self.barrier) 2",
+                 "trigger 33 2"]),
+        ])
+        let s = out[2]!
+        let done = try #require(s.firstIndex(of: "irq S done"), "\(s)")
+        let detached = try #require(s.firstIndex(of: "detach S => ok"))
+        #expect(s.firstIndex(of: "waitirq S 1 => ok")! < done, "detach was called while the handler slept")
+        #expect(done < detached, "nk_xirq_detach returned only after the running handler finished")
+        #expect(s.filter { $0.hasPrefix("irq S 33") }.count == 1)
+        #expect(platform.repository.isPending(33, on: 2), "no handler left: the second trigger stays pending")
+        #expect(!platform.repository.isEnabled(33, on: 2))
+    }
+
+    @Test("sysconf: selfpost reaches the own handshake xirq; after the peer's detach, post falls back to NK_XIRQ_SYSCONF")
+    func sysconfSelfpostAndDetach() throws {
+        let platform = try ProbePlatform()
+        let b = Self.barrier
+        let out = try platform.run([
+            (2, ["pmem 0 0 4096", "sysattach 0 hs", "add \(b) 1", "waitword \(b) 2", "sysselfpost 0", "waitirq hs 1",
+                 "add \(b) 1", "waitword \(b) 4", "syspost 0"]),
+            (3, ["pmem 0 0 4096", "sysattach 0 hc", "add \(b) 1", "waitword \(b) 3", "sysdetach 0", "add \(b) 1"]),
+        ])
+        let serverX = platform.repository.handshakeXirq(0, server: true)
+        #expect(serverX > NK_XIRQ_SYSCONF)
+        #expect(out[2]!.filter { $0.hasPrefix("irq ") } == ["irq hs \(serverX)"], "selfpost: the own handler, once")
+        #expect(!out[3]!.contains { $0.hasPrefix("irq ") }, "selfpost does not reach the peer")
+        #expect(platform.repository.handshakeXirq(0, server: false) == 0, "the detached end has no handshake xirq")
+        #expect(platform.repository.isPending(NK_XIRQ_SYSCONF, on: 3), "post to a detached peer: legacy SYSCONF")
+    }
+
     @Test("properties, SYSCONF notification, per-vlink handshake xirqs, lifecycle, console, balloon")
     func propertiesSysconfConsole() throws {
         let platform = try ProbePlatform()

@@ -29,7 +29,7 @@ struct XirqTests {
         client.nk_xirq_trigger(x, 2)
         client.nk_xirq_trigger(x, 2)
         client.nk_xirq_trigger(x, 2)
-        #expect(platform.doorbells[2]!.count == 3)
+        #expect(platform.doorbells[2]!.count == 1, "a trigger of a pending xirq does not ring again")
         #expect(server.dispatcher.drain() == 1)
         #expect(log.all == ["a1:\(x)", "b2:\(x)"])
     }

@@ -14,7 +14,7 @@ extension NKDDI {
     public func nk_xirq_attach(_ xirq: NkXIrq, _ hdl: @escaping NkXIrqHandler, _ cookie: (any Sendable)?) -> NkXIrqId {
         guard isOwnXirq(xirq) else { return 0 }
         let handlerID = dispatcher.attach(xirq, hdl, cookie: cookie)
-        if repository.setEnabled(xirq, on: id, true) { doorbells[id]?.ring() }
+        if repository.setEnabled(xirq, on: id, true) { doorbell(id)?.ring() }
         return handlerID
     }
 
@@ -42,14 +42,16 @@ extension NKDDI {
     /// handlers right away.
     public func nk_xirq_unmask(_ xirq: NkXIrq) {
         guard xirq < NK_XIRQ_LIMIT else { return }
-        if repository.setEnabled(xirq, on: id, true) { doorbells[id]?.ring() }
+        if repository.setEnabled(xirq, on: id, true) { doorbell(id)?.ring() }
     }
 
     /// `nk_xirq_trigger`: posts `xirq` to VM `osid`: sets its pending bit in that
-    /// VM's bitmap, then rings that VM's doorbell. Idempotent until dispatched.
+    /// VM's bitmap, then rings that VM's doorbell, unless the bit was already
+    /// pending (the trigger coalesces; no second eventfd write). Idempotent until
+    /// dispatched.
     public func nk_xirq_trigger(_ xirq: NkXIrq, _ osid: NkOsId) {
-        guard repository.raise(xirq, on: osid) else { return }
-        doorbells[osid]?.ring()
+        guard repository.raise(xirq, on: osid) == .raised else { return }
+        doorbell(osid)?.ring()
     }
 
     /// `nk_xirq_affinity`: records the virtual-CPU affinity of `xirq` (a vlm VM

@@ -19,7 +19,8 @@ public final class NKDDI: Sendable {
     public let id: NkOsId
     /// The xirq handlers of this VM and their dispatch loop.
     public let dispatcher: XirqDispatcher
-    let doorbells: [NkOsId: any XirqDoorbell]
+    /// The doorbell of every VM, indexed by VM id (an array: no hashing per trigger).
+    let doorbells: [(any XirqDoorbell)?]
     let hypervisor: (any HypercallChannel)?
     let consoleBell: (any XirqDoorbell)?
     /// `nk_sysconf_attach` registrations: vlink index → (handshake id, legacy id).
@@ -36,10 +37,15 @@ public final class NKDDI: Sendable {
         precondition(repository.isVM(id), "VM \(id) is not configured")
         self.repository = repository
         self.id = id
-        self.doorbells = doorbells
+        self.doorbells = (0..<NK_OS_LIMIT).map { doorbells[$0] }
         self.hypervisor = hypervisor
         self.consoleBell = consoleBell
         self.dispatcher = XirqDispatcher(repository: repository, vm: id)
+    }
+
+    /// VM `osid`'s doorbell, if it is a VM of the platform.
+    func doorbell(_ osid: NkOsId) -> (any XirqDoorbell)? {
+        osid < doorbells.count ? doorbells[Int(osid)] : nil
     }
 
     // MARK: Identity (manual lines 3452, 3482, 3982)

@@ -64,6 +64,10 @@ extension NKDDIScript {
         case ("propset", 2):
             let bytes = Array(a[1].utf8)
             return "\(nk.nk_prop_set(a[0], bytes, UInt32(bytes.count)))"
+        case ("propsetb", 2):  // binary value: decimal bytes as `propget` prints them (`3` or `1,0,0,0`)
+            let bytes = a[1].split(separator: ",").map { UInt8($0) }
+            guard !bytes.contains(nil) else { return nil }
+            return "\(nk.nk_prop_set(a[0], bytes.map { $0! }, UInt32(bytes.count)))"
         case ("propenum", 0):
             var out: [String] = []
             var name = [UInt8](repeating: 0, count: 64)
@@ -106,6 +110,16 @@ extension NKDDIScript {
             guard let x else { return nil }
             let id = nk.nk_xirq_attach(x, handler(a[1]), nil)
             if id != 0 { handlers.withLock { $0[a[1]] = id } }
+            return "\(id != 0 ? "ok" : "0")"
+        case ("attachslow", 3):  // the handler prints `irq TAG X`, sleeps MS, prints `irq TAG done`
+            guard let x, let ms = n[2] else { return nil }
+            let tag = a[1], counted = handler(tag)
+            let id = nk.nk_xirq_attach(x, { [self] cookie, xirq in
+                counted(cookie, xirq)
+                sleep(.milliseconds(ms))
+                emit("irq \(tag) done")
+            }, nil)
+            if id != 0 { handlers.withLock { $0[tag] = id } }
             return "\(id != 0 ? "ok" : "0")"
         case ("attachmasked", 1): return x.map { "\(nk.nk_xirq_attach_masked($0, handler("masked"), nil))" }
         case ("detach", 1):
@@ -156,13 +170,22 @@ extension NKDDIScript {
             var text: [UInt8] = []
             while case let c = nk.nk_cons_hist_getchar(&ord), c >= 0 { text.append(UInt8(c)) }
             return text.map { $0 == 10 ? "|" : String(UnicodeScalar($0)) }.joined()
-        case ("balloon", 2):
-            guard let op = n[0], let count = n[1] else { return nil }
-            var pfns = [UInt32](repeating: 0, count: Int(count))
-            let r = nk.nk_balloon_ctrl(Int32(op), &pfns, UInt32(count))
-            return "\(r)"
+        case ("balloon", 2...):
+            return balloon(n)
         default: return nil
         }
+    }
+
+    /// `balloon OP COUNT [PFN…]`: `nk_balloon_ctrl(OP, pfns, COUNT)` with the listed
+    /// PFNs (for `NK_BALLOON_FREE`); prints the result, and after a successful
+    /// `NK_BALLOON_ALLOC` the PFNs it got.
+    func balloon(_ n: [UInt64?]) -> String? {
+        guard let op = n[0], let count = n[1], count <= 65536, !n.contains(nil) else { return nil }
+        var pfns = n.dropFirst(2).map { UInt32(truncatingIfNeeded: $0!) }
+        pfns += repeatElement(0, count: max(0, Int(count) - pfns.count))
+        let r = nk.nk_balloon_ctrl(Int32(truncatingIfNeeded: op), &pfns, UInt32(count))
+        guard Int32(truncatingIfNeeded: op) == NK_BALLOON_ALLOC, r > 0 else { return "\(r)" }
+        return "\(r) " + pfns.prefix(Int(r)).map { Self.hex(UInt64($0)) }.joined(separator: " ")
     }
 }
 

@@ -21,12 +21,12 @@ public final class NKDDIScript: Sendable {
         pmem V ID SIZE | pdev V ID SIZE | pxirq V ID OSID NB | xalloc NB
         map P SIZE | ptov P | load P | add|sub|set|clear P VAL | subtest|cleartest P VAL
         waitword P VAL | bit2mask N | mask2bit M
-        propget NAME MAX | propset NAME TEXT | propenum | version
+        propget NAME MAX | propset NAME TEXT | propsetb NAME B,B,… | propenum | version
         start|stop|suspend|resume OSID
-        attach X TAG | attachmasked X | detach TAG | mask X | unmask X | trigger X OSID
+        attach X TAG | attachslow X TAG MS | attachmasked X | detach TAG | mask X | unmask X | trigger X OSID
         affinity X CPUS | waitirq TAG COUNT | sleep MS
         sysattach V TAG | sysdetach V | syspost V | sysselfpost V
-        conswrite TEXT | conspoll | consline | conshist | bootord | balloon OP COUNT
+        conswrite TEXT | conspoll | consline | conshist | bootord | balloon OP COUNT [PFN...]
         pong X Y PEER | ping Y X PEER N
         """
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import PlatformSys
 import Synchronization
 
 /// The guest side of cross interrupts: the handlers attached in this VM and the
@@ -14,6 +15,9 @@ public final class XirqDispatcher: Sendable {
         /// Held while the handler runs; `nk_xirq_detach` takes it to wait.
         let running = Mutex(())
         let detached = Atomic<Bool>(false)
+        /// The thread running the handler now (0: none); written only under
+        /// `running`, so a thread finds its own id here only from inside the handler.
+        let runningOn = Atomic<UInt>(0)
 
         init(id: NkXIrqId, xirq: NkXIrq, handler: @escaping NkXIrqHandler, cookie: (any Sendable)?) {
             self.id = id
@@ -32,10 +36,6 @@ public final class XirqDispatcher: Sendable {
     private let table = Mutex(Table())
     private let repository: Repository
     private let vm: NkOsId
-
-    /// The handler currently running on this thread (0: none), so a handler may
-    /// detach itself without waiting for itself.
-    @TaskLocal static var current: NkXIrqId = 0
 
     init(repository: Repository, vm: NkOsId) {
         self.repository = repository
@@ -65,7 +65,7 @@ public final class XirqDispatcher: Sendable {
         }
         guard let (entry, left) = removed else { return nil }
         entry.detached.store(true, ordering: .releasing)
-        if Self.current != id { entry.running.withLock { _ in } }
+        if entry.runningOn.load(ordering: .relaxed) != DetachedThread.currentID { entry.running.withLock { _ in } }
         return (entry.xirq, left)
     }
 
@@ -78,7 +78,9 @@ public final class XirqDispatcher: Sendable {
         for entry in entries {
             entry.running.withLock { _ in
                 guard !entry.detached.load(ordering: .acquiring) else { return }
-                Self.$current.withValue(entry.id) { entry.handler(entry.cookie, xirq) }
+                entry.runningOn.store(DetachedThread.currentID, ordering: .relaxed)
+                entry.handler(entry.cookie, xirq)
+                entry.runningOn.store(0, ordering: .relaxed)
             }
         }
     }
@@ -89,10 +91,12 @@ public final class XirqDispatcher: Sendable {
     public func drain() -> Int {
         var count = 0
         while true {
-            let xirqs = repository.takePending(on: vm)
-            guard !xirqs.isEmpty else { return count }
-            for x in xirqs { dispatch(x) }
-            count += xirqs.count
+            let before = count
+            repository.takePending(on: vm) { x in
+                dispatch(x)
+                count += 1
+            }
+            if count == before { return count }
         }
     }
 

@@ -1,41 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
 public import PlatformSys
-import Atomics
 
 /// A mapping of a POSIX shared-memory object is the real `SharedWords`: every
-/// word operation is a lock-free `SharedAtomic` access (bounds and alignment
-/// checked by `PlatformSys`), with the orderings `SharedWords` documents.
+/// word operation is a lock-free atomic access (bounds and alignment checked by
+/// `PlatformSys`, no retain per access), with the orderings `SharedWords` documents.
 extension MappedRegion: SharedWords {
     public var byteCount: Int { size }
 
-    public func load32(_ offset: Int) -> UInt32 { atomic32(at: offset).load(ordering: .acquiring) }
-    public func store32(_ offset: Int, _ value: UInt32) { atomic32(at: offset).store(value, ordering: .releasing) }
+    public func load32(_ offset: Int) -> UInt32 { acquiringLoad32(at: offset) }
+    public func store32(_ offset: Int, _ value: UInt32) { releasingStore32(value, at: offset) }
 
     public func compareExchange32(_ offset: Int, expected: UInt32, desired: UInt32) -> (exchanged: Bool, original: UInt32) {
-        atomic32(at: offset).compareExchange(expected: expected, desired: desired, ordering: .acquiringAndReleasing)
+        compareExchange32(expected: expected, desired: desired, at: offset)
     }
 
     public func fetchAdd32(_ offset: Int, _ value: UInt32) -> UInt32 {
-        atomic32(at: offset).fetchAdd(value, ordering: .acquiringAndReleasing)
+        fetchAdd32(value, at: offset)
     }
 
     public func fetchSub32(_ offset: Int, _ value: UInt32) -> UInt32 {
-        atomic32(at: offset).fetchSub(value, ordering: .acquiringAndReleasing)
+        fetchSub32(value, at: offset)
     }
 
     public func fetchOr32(_ offset: Int, _ value: UInt32) -> UInt32 {
-        atomic32(at: offset).fetchOr(value, ordering: .acquiringAndReleasing)
+        fetchOr32(value, at: offset)
     }
 
     public func fetchAnd32(_ offset: Int, _ value: UInt32) -> UInt32 {
-        atomic32(at: offset).fetchAnd(value, ordering: .acquiringAndReleasing)
+        fetchAnd32(value, at: offset)
     }
 
-    public func load64(_ offset: Int) -> UInt64 { atomic64(at: offset).load(ordering: .acquiring) }
-    public func store64(_ offset: Int, _ value: UInt64) { atomic64(at: offset).store(value, ordering: .releasing) }
+    public func load64(_ offset: Int) -> UInt64 { acquiringLoad64(at: offset) }
+    public func store64(_ offset: Int, _ value: UInt64) { releasingStore64(value, at: offset) }
 
     public func compareExchange64(_ offset: Int, expected: UInt64, desired: UInt64) -> (exchanged: Bool, original: UInt64) {
-        atomic64(at: offset).compareExchange(expected: expected, desired: desired, ordering: .acquiringAndReleasing)
+        compareExchange64(expected: expected, desired: desired, at: offset)
     }
 
     public func loadBytes(_ offset: Int, count: Int) -> [UInt8] { readBytes(at: offset, count: count) }

@@ -4,7 +4,7 @@ public import PlatformModel
 extension RepositoryInput {
     /// The repository contents for a checked platform: its VMs, its vlinks in
     /// repository order, its properties (built-ins included) with their
-    /// permissions as VM masks. `blobs` gives values the runtime builds itself
+    /// permissions as VM masks, its balloon region. `blobs` gives values the runtime builds itself
     /// (the device-tree properties of size 0, e.g. `nk.vlm-dtb`), by name.
     public init(spec: PlatformSpec, blobs: [String: [UInt8]] = [:], pmemSize: UInt64 = 32 << 20) {
         let ids = spec.vms.map { NkOsId($0.id) }
@@ -27,7 +27,12 @@ extension RepositoryInput {
                     name: p.name, maxSize: UInt32(max(p.size, value.count)), value: value,
                     allowGet: mask(p.allowGet), allowSet: mask(p.allowSet), allowNotify: mask(p.allowNotify))
             },
-            pmemSize: pmemSize)
+            pmemSize: pmemSize,
+            balloon: spec.balloon.map {
+                Balloon(
+                    host: NkOsId($0.host), pages: UInt32($0.pages),
+                    vms: $0.vms.reduce(NkOsMask(0)) { $0 | (1 << NkOsMask($1)) })
+            })
     }
 }
 

@@ -14,6 +14,17 @@ public protocol XirqWaiter: Sendable {
     func waitForRing() -> Bool
 }
 
+/// What `Repository.raise` did.
+public enum XirqRaise: Sendable {
+    /// The pending bit was clear and is now set: ring the target's doorbell.
+    case raised
+    /// The bit was already pending: this trigger coalesces with the earlier one,
+    /// whose doorbell write is still to be (or already was) consumed.
+    case coalesced
+    /// No such VM or xirq.
+    case invalid
+}
+
 extension Repository {
     private func bitPosition(_ xirq: NkXIrq) -> (word: Int, mask: UInt32) {
         (Int(xirq / 32) * 4, 1 << (xirq % 32))
@@ -21,19 +32,22 @@ extension Repository {
 
     /// Sets `xirq`'s pending bit in VM `osid`'s bitmap (atomic OR, acquiring and
     /// releasing, so the target's dispatcher sees every store made before the
-    /// trigger). Returns false for an invalid VM or xirq. The caller rings the
-    /// target's doorbell afterwards.
-    public func raise(_ xirq: NkXIrq, on osid: NkOsId) -> Bool {
-        guard xirq < NK_XIRQ_LIMIT, isVM(osid) else { return false }
+    /// trigger). Returns `.raised` when the bit was clear, `.coalesced` when it was
+    /// already pending, `.invalid` for an invalid VM or xirq. Only after `.raised`
+    /// must the caller ring the target's doorbell: whoever set a pending bit rings
+    /// after setting it, and the dispatcher reads its doorbell before it takes the
+    /// bits, so a coalesced trigger is dispatched with the one it joined.
+    public func raise(_ xirq: NkXIrq, on osid: NkOsId) -> XirqRaise {
+        guard xirq < NK_XIRQ_LIMIT, isVM(osid) else { return .invalid }
         let (word, mask) = bitPosition(xirq)
-        _ = repo.fetchOr32(vmOffset(osid) + VMA.pending + word, mask)
-        return true
+        let old = repo.fetchOr32(vmOffset(osid) + VMA.pending + word, mask)
+        return old & mask == 0 ? .raised : .coalesced
     }
 
     /// Supervisor: posts `xirq` to VM `osid` (pending bit, then its doorbell),
     /// e.g. `NK_XIRQ_SYSCONF` to the peers `vmDidStop` returns.
     public func trigger(_ xirq: NkXIrq, on osid: NkOsId, doorbell: (any XirqDoorbell)?) {
-        if raise(xirq, on: osid) { doorbell?.ring() }
+        if raise(xirq, on: osid) == .raised { doorbell?.ring() }
     }
 
     /// Whether `xirq` is pending on VM `osid`.
@@ -63,22 +77,22 @@ extension Repository {
     }
 
     /// Dispatcher: atomically takes (clears) the pending bits that are also
-    /// enabled on VM `osid`; masked pending bits stay set. Ascending xirq order.
-    public func takePending(on osid: NkOsId) -> [NkXIrq] {
+    /// enabled on VM `osid` and calls `body` for each, in ascending xirq order;
+    /// masked pending bits stay set. Only the words below the VM's `xirq_free`
+    /// counter are scanned (two words until it allocates more than 31 xirqs): no
+    /// handler can be attached above it (`NKDDI.isOwnXirq`).
+    public func takePending(on osid: NkOsId, _ body: (NkXIrq) -> Void) {
         let base = vmOffset(osid)
-        var taken: [NkXIrq] = []
-        for w in 0..<32 {
+        let words = min(32, (Int(max(xirqFree(osid), NK_XIRQ_SYSCONF + 1)) + 31) / 32)
+        for w in 0..<words {
             let ready = repo.load32(base + VMA.pending + 4 * w) & repo.load32(base + VMA.enabled + 4 * w)
             guard ready != 0 else { continue }
-            let old = repo.fetchAnd32(base + VMA.pending + 4 * w, ~ready)
-            var got = old & ready
+            var got = repo.fetchAnd32(base + VMA.pending + 4 * w, ~ready) & ready
             while got != 0 {
-                let bit = UInt32(got.trailingZeroBitCount)
-                taken.append(NkXIrq(w * 32) + bit)
+                body(NkXIrq(w * 32) + NkXIrq(got.trailingZeroBitCount))
                 got &= got - 1
             }
         }
-        return taken
     }
 
     /// The first xirq not yet allocated to VM `osid` (its `xirq_free` counter).
