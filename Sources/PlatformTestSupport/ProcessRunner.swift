@@ -106,7 +106,7 @@ public enum ProcessRunner {
 
 /// A child started by ``ProcessRunner/start(_:)``, its output going to files.
 public struct StartedProcess: Sendable {
-    public let pid: pid_t
+    public let pid: Int32
     let outPath: String
     let errPath: String
 
