@@ -7,6 +7,7 @@
 #include "CVPlat.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -102,6 +103,9 @@ int CVPlat_signalfd_read(int fd, int *signo, int *pid) {
 // MARK: pidfd
 int CVPlat_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 int CVPlat_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0); }
+
+// MARK: mount namespace
+int CVPlat_unshare_mount_namespace(void) { return unshare(CLONE_NEWNS); }
 
 // MARK: SCM_RIGHTS
 const int CVPlat_MAX_FDS = 253;

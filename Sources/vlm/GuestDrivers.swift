@@ -23,6 +23,7 @@ final class GuestDrivers: Sendable {
         let runDirectory = RunDirectory(path: environment.manifest.runDirectory)
         let host = HostAccounting(processes: { Self.processes(runDirectory, supervisor: supervisor) })
         views = VMViews(nkddi: environment.nkddi, host: host)
+        ExecProcView.add(to: views)
         drivers = VDriverRegistry.boot(VDriverContext(
             nkddi: environment.nkddi, dev: views.dev, procNK: views.procNK, log: { environment.log($0) }))
         let path = Self.mountPoint(runDirectory: runDirectory.path, vm: environment.id)

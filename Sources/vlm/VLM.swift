@@ -20,6 +20,7 @@ struct VLM: ParsableCommand {
             Restart.self,
             Pause.self,
             Resume.self,
+            Exec.self,
             Guest.self,
             NKDDIProbe.self,
             FuseDemo.self,

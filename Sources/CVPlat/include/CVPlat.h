@@ -74,6 +74,10 @@ int CVPlat_pidfd_open(pid_t pid);
 /// pidfd_send_signal(2).
 int CVPlat_pidfd_send_signal(int pidfd, int sig);
 
+// MARK: mount namespace
+/// unshare(CLONE_NEWNS): a private mount namespace for the calling thread.
+int CVPlat_unshare_mount_namespace(void);
+
 // MARK: SCM_RIGHTS
 /// sendmsg(2) of one message with `nfds` descriptors attached (SCM_RIGHTS),
 /// MSG_NOSIGNAL. `nfds` may be 0. Returns bytes sent or -1.

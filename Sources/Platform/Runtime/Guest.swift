@@ -85,7 +85,8 @@ public enum GuestKernel {
         do {
             try hooks.boot(environment)
             let vm = environment.manifest.vm
-            let initProcess = environment.manifest.startsInit ? try startInit(vm, console: console) : nil
+            let views = "\(environment.manifest.runDirectory)/vm\(id)"
+            let initProcess = environment.manifest.startsInit ? try startInit(vm, views: views, console: console) : nil
             try control.send(GuestMessage.ready.encoded())
             return try serve(environment, initProcess: initProcess, hooks: hooks, console: console)
         } catch {
@@ -120,22 +121,34 @@ public enum GuestKernel {
     }
 
     /// Starts `vl,init` with the VM's console as stdout/stderr, through
-    /// `vlm guest --exec-init`, so it dies with this guest (parent-death signal).
-    static func startInit(_ vm: VMConfig, console: GuestConsole) throws -> ChildProcess? {
+    /// `vlm guest --exec-init`, so it dies with this guest (parent-death signal)
+    /// and runs in the VM's mount namespace (``VMNamespace``, views at `views`).
+    static func startInit(_ vm: VMConfig, views: String, console: GuestConsole) throws -> ChildProcess? {
         guard let command = vm.initCommand, !command.isEmpty else { return nil }
         let devNull = try FileSystem.openReadOnly("/dev/null")
+        // Without a views mount (no FUSE), vl,init runs in the host's namespace.
+        let namespace = FileSystem.isDirectory(views + "/dev") ? ["--views", views] : []
         let process = try ChildProcess.spawn(
             executable: "/proc/self/exe",
-            arguments: ["vlm", "guest", "--exec-init", "--supervisor", "\(ProcessInfo.currentID)", "--"] + command,
+            arguments: ["vlm", "guest", "--exec-init", "--supervisor", "\(ProcessInfo.currentID)"]
+                + namespace + ["--"] + command,
             descriptors: [devNull.rawValue, 1, 2], newProcessGroup: false)
         console.write("vm\(vm.id): started vl,init \(command.joined(separator: " ")) (pid \(process.pid))")
         return process
     }
 
-    /// The `--exec-init` half: arm the parent-death signal, then become `command`.
-    public static func execInit(guestPID: Int32, command: [String]) -> GuestExit {
+    /// The `--exec-init` half: arm the parent-death signal, enter the VM's
+    /// mount namespace (when `views` is given), then become `command`.
+    public static func execInit(guestPID: Int32, views: String?, command: [String]) -> GuestExit {
         guard (try? ParentDeath.arm(expectedParent: guestPID)) == true else { return .orphaned }
         do {
+            if let views {
+                do { try VMNamespace.enter(views: views) } catch {
+                    GuestConsole(vm: 0).write("vl,init: cannot enter the views at \(views): \(error)")
+                    return .bootFailed
+                }
+            }
+            try MountNamespace.clearSignalMask()
             try ChildProcess.exec(command)
         } catch {
             GuestConsole(vm: 0).write("vl,init: cannot run \(command.first ?? ""): \(error.errno)")

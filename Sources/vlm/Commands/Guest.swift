@@ -20,6 +20,9 @@ struct Guest: ParsableCommand {
     @Option(help: "The pid of the parent (supervisor, or guest for --exec-init).")
     var supervisor: Int32
 
+    @Option(help: "With --exec-init: the VM's views (DIR/vm<N>) to show at /dev, /sys/nk, /proc/nk.")
+    var views: String?
+
     @Flag(help: "Become the command after the arguments (vl,init).")
     var execInit = false
 
@@ -29,7 +32,7 @@ struct Guest: ParsableCommand {
     func run() throws {
         let exit: GuestExit
         if execInit {
-            exit = GuestKernel.execInit(guestPID: supervisor, command: command)
+            exit = GuestKernel.execInit(guestPID: supervisor, views: views, command: command)
         } else {
             guard let id, let name else { throw ValidationError("--id and --name are required") }
             exit = GuestKernel.run(id: id, name: name, supervisorPID: supervisor, hooks: Self.hooks(vm: id, supervisor: supervisor))
