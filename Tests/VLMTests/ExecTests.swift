@@ -48,8 +48,10 @@ struct ExecTests {
         try withPlatform { platform, _ throws in
             let status = try exec(platform, "3", ["head", "-n1", "/proc/self/status"])
             #expect(status == Outcome(.exited(0), "Name:\thead\n"))
-            let ps = try exec(platform, "3", ["sh", "-c", "sleep 7 & ps -e -o pid=,comm= | grep -c ' sleep$'; kill $!"])
-            #expect(ps == Outcome(.exited(0), "1\n"))
+            let ps = try exec(platform, "3", [
+                "sh", "-c", "sleep 7 & ps -e -o pid= | grep -qx \" *$!\" && echo listed; kill $!",
+            ])
+            #expect(ps == Outcome(.exited(0), "listed\n"))
             let mounts = try exec(platform, "3", ["grep", "-c", " /sys/nk ", "/proc/self/mountinfo"])
             #expect(mounts == Outcome(.exited(0), "1\n"))
         }
