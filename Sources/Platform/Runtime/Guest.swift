@@ -125,9 +125,14 @@ public enum GuestKernel {
     /// and runs in the VM's mount namespace (``VMNamespace``, views at `views`).
     static func startInit(_ vm: VMConfig, views: String, console: GuestConsole) throws -> ChildProcess? {
         guard let command = vm.initCommand, !command.isEmpty else { return nil }
+        // Without its views mount (no FUSE) vl,init would open the host's own
+        // /dev/vpipe0 and, as root, create files there: it does not run.
+        guard FileSystem.isDirectory(views + "/dev") else {
+            console.write("vm\(vm.id): vl,init not started: the VM's views are not mounted at \(views)")
+            return nil
+        }
         let devNull = try FileSystem.openReadOnly("/dev/null")
-        // Without a views mount (no FUSE), vl,init runs in the host's namespace.
-        let namespace = FileSystem.isDirectory(views + "/dev") ? ["--views", views] : []
+        let namespace = ["--views", views]
         let process = try ChildProcess.spawn(
             executable: "/proc/self/exe",
             arguments: ["vlm", "guest", "--exec-init", "--supervisor", "\(ProcessInfo.currentID)"]
