@@ -31,7 +31,7 @@ struct DTCBehaviourTests {
         let forced = try DTC.compile(name, force: true, in: Self.directory)
         let ourChecks = (try? compile(name, force: true))?.diagnostics.filter { $0.severity == .error }
             .compactMap(\.check)
-        #expect(Self.distinct(ourChecks ?? []) == Self.errorChecks(in: forced.standardError))
+        #expect(DTC.distinct(ourChecks ?? []) == DTC.errorChecks(in: forced.standardError))
     }
 
     @Test("fixture: same blob as dtc -f", arguments: fixtures)
@@ -48,20 +48,5 @@ struct DTCBehaviourTests {
         try DeviceTreeCompiler.compile(
             file: name, reader: DirectorySourceFiles(directory: Self.directory),
             options: CompileOptions(force: force))
-    }
-
-    /// The check names of dtc's `ERROR (name):` lines, each once, in order.
-    static func errorChecks(in standardError: String) -> [String] {
-        distinct(standardError.split(separator: "\n").compactMap { line in
-            guard let start = line.range(of: "ERROR (")?.upperBound,
-                let end = line[start...].firstIndex(of: ")")
-            else { return nil }
-            return String(line[start..<end])
-        })
-    }
-
-    static func distinct(_ names: [String]) -> [String] {
-        var seen: Set<String> = []
-        return names.filter { seen.insert($0).inserted }
     }
 }
