@@ -61,7 +61,10 @@ struct RandomizedConformanceTests {
                 DTC.distinct(ours.diagnostics.filter { $0.severity == .error }.compactMap(\.check))
                     == DTC.errorChecks(in: errors),
                 "\(label): error checks differ\n\(errors)\n\(String(decoding: testCase.source, as: UTF8.self))")
-            if Self.spellsAllNames(ours.tree) {
+            // A forced tree (an error check failed) is not a fixed point: compiling
+            // it again runs the checks that stopped (name_properties drops `name`,
+            // the fix-ups fill references), so only clean trees must round-trip.
+            if !ours.diagnostics.contains(where: { $0.severity == .error }) {
                 let printed = DTSPrinter.print(ours.tree)
                 let reprinted = try? CorpusCompiler.compile(source: printed).tree
                 #expect(reprinted.map(DTB.encode) == DTB.encode(ours.tree), "\(label): printed source differs\n\(printed)")
@@ -75,21 +78,6 @@ struct RandomizedConformanceTests {
             }
         }
         #expect(compared > cases.count / 2, "seed \(seed): dtc judged too few cases")
-    }
-
-    /// dtc's lexer reads names of `[a-zA-Z0-9,._+*#?@-]` only. A plugin whose
-    /// checks failed (so its fix-ups cannot be regenerated from `&ref`s) may
-    /// keep a `__fixups__` property named after a path (`/nowhere`), which no
-    /// source can spell: such a tree cannot round-trip through text.
-    static func spellsAllNames(_ tree: DeviceTree) -> Bool {
-        func spellable(_ name: String) -> Bool {
-            !name.isEmpty && name.utf8.allSatisfy { c in
-                (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) || ",._+*#?@-".utf8.contains(c)
-            }
-        }
-        return tree.root.subtree.allSatisfy { node in
-            (node === tree.root || spellable(node.name)) && node.properties.allSatisfy { spellable($0.name) }
-        }
     }
 
     /// Runs dtc on every case in one shell, each under `timeout 10`; the exit
