@@ -44,6 +44,15 @@ struct DTCBehaviourTests {
         }
     }
 
+    @Test("fixture without check errors: printed source compiles back to the same blob", arguments: fixtures)
+    func printedSourceRoundTrips(_ name: String) throws {
+        guard let result = try? compile(name, force: false) else { return }  // forced trees are no fixed point
+        let blob = DTB.encode(result.tree)
+        let source = DTSPrinter.print(result.tree)
+        #expect(DTB.encode(try CorpusCompiler.compile(source: source).tree) == blob, "\(source)")
+        #expect(try DTC.compile(source: source).standardOutput == blob, "\(source)")
+    }
+
     private func compile(_ name: String, force: Bool) throws(DeviceTreeError) -> CompileResult {
         try DeviceTreeCompiler.compile(
             file: name, reader: DirectorySourceFiles(directory: Self.directory),

@@ -52,8 +52,9 @@ struct RandomizedConformanceTests {
         for (index, testCase) in cases.enumerated() {
             guard let status = dtc[index], status == 0 || status == 1 || status == 2 else { continue }  // dtc crashed or hung
             compared += 1
-            let ours = try? CorpusCompiler.compile("\(directory)/\(index).dts")
-            let label = "seed \(seed), case \(testCase.name) (VLM_DT_SEED=\(seed) replays)"
+            let ours = try? CorpusCompiler.compile("\(directory)/\(index).dts", symbols: Self.symbols(index))
+            let flags = Self.symbols(index) ? " with -@" : ""
+            let label = "seed \(seed), case \(testCase.name)\(flags) (VLM_DT_SEED=\(seed) replays)"
             #expect((ours != nil) == (status == 0), "\(label): dtc exit \(status)\n\(String(decoding: testCase.source, as: UTF8.self))")
             guard let ours, status == 0 else { continue }
             let errors = try String(contentsOfFile: "\(directory)/\(index).err", encoding: .utf8)
@@ -80,6 +81,9 @@ struct RandomizedConformanceTests {
         #expect(compared > cases.count / 2, "seed \(seed): dtc judged too few cases")
     }
 
+    /// Every fourth case is compiled with `-@` (`__symbols__`).
+    static func symbols(_ index: Int) -> Bool { index % 4 == 3 }
+
     /// Runs dtc on every case in one shell, each under `timeout 10`; the exit
     /// statuses by case index (124 = timed out, > 128 = killed by a signal).
     private func runDTCBatch(count: Int, in directory: String) throws -> [Int: Int32] {
@@ -87,7 +91,8 @@ struct RandomizedConformanceTests {
         let includes = Corpus.includePaths.map { "-i \($0)" }.joined(separator: " ")
         let script = """
             for i in $(seq 0 \(count - 1)); do
-              timeout 10 \(dtc) -q -f -I dts -O dtb -o "\(directory)/$i.dtb" \(includes) "\(directory)/$i.dts" \
+              if [ $((i % 4)) -eq 3 ]; then symbols=-@; else symbols=; fi
+              timeout 10 \(dtc) -q -f $symbols -I dts -O dtb -o "\(directory)/$i.dtb" \(includes) "\(directory)/$i.dts" \
                 >/dev/null 2>"\(directory)/$i.err" </dev/null
               echo "$i $?"
             done

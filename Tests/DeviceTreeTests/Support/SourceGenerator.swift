@@ -11,9 +11,10 @@ struct SourceGenerator {
     private var defined: [String] = []
     private let labels = ["a", "b", "c", "d"]
     private let names = ["n", "m", "cpu@0", "cpu@1", "bus@10"]
-    /// Names that fail dtc's error checks (node_name_chars, node_name_format).
-    private let badNames = ["n#1", "q?", "s*", "x@1@2", "@", "u@"]
-    private let paths = ["/n", "/m", "/n/m", "/cpu@0", "/bus@10/n", "/nowhere"]
+    /// Rare names: some fail dtc's error checks (node_name_chars,
+    /// node_name_format), some are the names of the generated nodes.
+    private let badNames = ["n#1", "q?", "s*", "x@1@2", "@", "u@", "__symbols__", "__fixups__", "__local_fixups__"]
+    private let paths = ["/n", "/m", "/n/m", "/cpu@0", "/bus@10/n", "/nowhere", "/", "//n", "/n/", "/cpu@0/m"]
 
     init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
@@ -49,8 +50,11 @@ struct SourceGenerator {
     }
 
     private mutating func amendment() {
-        switch number(4) {
+        switch number(7) {
         case 0: out += "/delete-node/ &\(target());\n"
+        case 4: out += "/ {\n"; body(depth: 1); out += "};\n"
+        case 5: out += "/omit-if-no-ref/ &\(target());\n"
+        case 6: out += "/delete-node/ &{\(pick(paths))};\n"
         case 1: out += "&{/\(pick(names))} {\n"; body(depth: 2); out += "};\n"
         default: out += "\(chance(20) ? "\(label()): " : "")&\(target()) {\n"; body(depth: 2); out += "};\n"
         }
@@ -71,6 +75,7 @@ struct SourceGenerator {
         for index in 0..<(1 + number(3)) {
             if index > 0 { out += ", " }
             piece()
+            if chance(4) { out += " \(pick(labels)):" }
         }
         out += ";\n"
     }
@@ -113,7 +118,8 @@ struct SourceGenerator {
 
     /// dtc allows references only in 32-bit arrays.
     private mutating func cells(references: Bool = true) -> String {
-        (0..<number(4)).map { _ in cell(references: references) }.joined(separator: " ")
+        (0..<number(4)).map { _ in (chance(5) ? "\(pick(labels)): " : "") + cell(references: references) }
+            .joined(separator: " ")
     }
 
     private mutating func cell(references: Bool) -> String {
