@@ -7,7 +7,11 @@ struct DTBWriter {
 
     /// Lays out header, reservation map, structure and strings, as dtc does.
     mutating func encode(_ tree: DeviceTree) -> [UInt8] {
-        writeStructure(tree.root)
+        if tree.isRootDeleted {
+            structure.appendBigEndian(DTB.Token.end.rawValue)  // dtc's flatten_tree skips a deleted node
+        } else {
+            writeStructure(tree.root)
+        }
         let reservationOffset = DTB.headerSize  // already 8-aligned (40)
         let reservationSize = (tree.memoryReservations.count + 1) * 16
         let structureOffset = reservationOffset + reservationSize

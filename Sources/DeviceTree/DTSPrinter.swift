@@ -44,6 +44,7 @@ struct SourceWriter {
             append("/memreserve/\t0x\(hex(entry.address, digits: 16)) 0x\(hex(entry.size, digits: 16));\n")
         }
         writeNodes(tree.root)
+        if tree.isRootDeleted { append("/delete-node/ &{/};\n") }
     }
 
     /// Nodes without recursion, so that deep trees cost no stack.

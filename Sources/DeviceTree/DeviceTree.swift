@@ -9,6 +9,10 @@ public final class DeviceTree {
     public var bootCPUID: UInt32
     /// `/plugin/;` was given: the tree is an overlay.
     public var isPlugin: Bool
+    /// `/delete-node/ &{/};` deleted the root (and everything in it). dtc
+    /// 1.6.1 accepts that and flattens nothing: the blob's structure block is
+    /// a lone `FDT_END`, which dtc itself (and `DTB.decode`) then refuses.
+    public var isRootDeleted = false
 
     public init(root: Node = Node(name: ""), memoryReservations: [MemoryReservation] = [], bootCPUID: UInt32 = 0, isPlugin: Bool = false) {
         self.root = root

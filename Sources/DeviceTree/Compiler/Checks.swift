@@ -104,14 +104,24 @@ struct Checker {
         }
     }
 
+    /// dtc 1.6.1's `PROPCHARS`: the lexer's `PROPNODECHAR` without `@`.
     static let nameChars: [Bool] = {
         var table = Bytes.propNodeChars
         table[Int(UInt8(ascii: "@"))] = false
         return table
     }()
 
+    /// dtc 1.6.1's `NODECHARS` (`[a-zA-Z0-9,._+@-]`): unlike property names,
+    /// node names may not contain `*`, `#` or `?`, although the lexer reads
+    /// them (`dtc` 1.6.1 says "Bad character '#' in node name").
+    static let nodeNameChars: [Bool] = {
+        var table = Bytes.propNodeChars
+        for c in "*#?".utf8 { table[Int(c)] = false }
+        return table
+    }()
+
     mutating func checkNodeNameChars(_ node: LiveNode) {
-        if let bad = node.name.utf8.first(where: { !Bytes.isPropNodeChar($0) }) {
+        if let bad = node.name.utf8.first(where: { !Checker.nodeNameChars[Int($0)] }) {
             fail("node_name_chars", node, "Bad character '\(Character(Unicode.Scalar(bad)))' in node name")
         }
     }

@@ -51,6 +51,7 @@ public enum DeviceTreeCompiler {
         let tree = DeviceTree(
             root: publicNode(root), memoryReservations: parser.memoryReservations, bootCPUID: bootCPUID,
             isPlugin: parser.isPlugin)
+        tree.isRootDeleted = root.deleted
         return CompileResult(tree: tree, diagnostics: checker.diagnostics)
     }
 

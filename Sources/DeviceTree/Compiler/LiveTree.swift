@@ -37,6 +37,11 @@ final class LiveNode {
     var phandle: UInt32 = 0
     var omitIfUnused = false
     var isReferenced = false
+    /// dtc's `build_node` sets `parent` only on live children, so a
+    /// `/delete-node/ x;` marker has no parent, even once an amendment revives
+    /// it (`merge_nodes` never sets it). `parent` here still links it for
+    /// paths; this flag stands for dtc's missing link (see `dtcParent`).
+    var parentUnlinked = false
 
     init(name: String, location: SourceLocation?) {
         self.name = name
@@ -75,6 +80,10 @@ final class LiveNode {
         for property in properties where !property.deleted { property.delete() }
         for i in labels.indices { labels[i].deleted = true }
     }
+
+    /// The parent as dtc's `node->parent` has it: nil for the root and for a
+    /// revived `/delete-node/` marker.
+    var dtcParent: LiveNode? { parentUnlinked ? nil : parent }
 
     var basenameLength: Int {
         var n = 0

@@ -64,9 +64,11 @@ extension Checker {
         guard !resolved.isEmpty else { return }
         let localFixups = generatedNode("__local_fixups__")
         for (node, property, marker) in resolved {
+            // dtc's add_local_fixup_entry walks `parent` links and drops the
+            // topmost name (the root's, or a revived marker's: see dtcParent).
             var path: [String] = []
             var walk: LiveNode? = node
-            while let n = walk, n.parent != nil { path.append(n.name); walk = n.parent }
+            while let n = walk, let parent = n.dtcParent { path.append(n.name); walk = parent }
             var target = localFixups
             for name in path.reversed() {
                 if let existing = target.child(name) {

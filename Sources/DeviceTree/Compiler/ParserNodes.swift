@@ -36,6 +36,7 @@ extension Parser {
                 if omit { child.omitIfUnused = true }
                 for label in labels.reversed() { builder.addLabel(label, to: child) }
                 node.addChild(child)
+                child.parentUnlinked = child.deleted  // dtc's build_node links live children only
                 seenSubnode = true
             }
         }

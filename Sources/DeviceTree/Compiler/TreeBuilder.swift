@@ -28,22 +28,36 @@ struct TreeBuilder {
     }
 
     /// dtc's `merge_nodes`: `new` is folded into `old` and dropped.
+    ///
+    /// dtc recurses into a colliding child before it looks at the next one,
+    /// so `x { … }; /delete-node/ x;` in one amendment merges `x` and then
+    /// deletes it. The explicit stack keeps that order without recursion.
     mutating func merge(_ new: LiveNode, into old: LiveNode) {
-        var pending = [(new, old)]
-        while let (new, old) = pending.popLast() {
-            old.deleted = false
-            for label in new.labels { addLabel(label.name, to: old) }
-            for property in new.properties { mergeProperty(property, into: old) }
-            for child in new.children {
-                if child.deleted {
-                    old.children.first { $0.name == child.name }?.delete()
-                } else if let existing = old.children.first(where: { $0.name == child.name }) {
-                    pending.append((child, existing))
-                } else {
-                    old.addChild(child)
-                }
+        mergeOwnContent(new, into: old)
+        var stack = [(new: new, old: old, next: 0)]
+        while let top = stack.last {
+            guard top.next < top.new.children.count else {
+                stack.removeLast()
+                continue
+            }
+            stack[stack.count - 1].next += 1
+            let child = top.new.children[top.next]
+            if child.deleted {
+                top.old.children.first { $0.name == child.name }?.delete()  // dtc's delete_node_by_name
+            } else if let existing = top.old.children.first(where: { $0.name == child.name }) {
+                mergeOwnContent(child, into: existing)
+                stack.append((child, existing, 0))
+            } else {
+                top.old.addChild(child)
             }
         }
+    }
+
+    /// The first half of dtc's `merge_nodes`: undelete, labels, properties.
+    private mutating func mergeOwnContent(_ new: LiveNode, into old: LiveNode) {
+        old.deleted = false
+        for label in new.labels { addLabel(label.name, to: old) }
+        for property in new.properties { mergeProperty(property, into: old) }
     }
 
     func mergeProperty(_ property: LiveProperty, into node: LiveNode) {

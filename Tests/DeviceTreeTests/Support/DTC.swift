@@ -41,6 +41,21 @@ enum DTC {
         }
     }
 
+    /// The check names of dtc's `ERROR (name):` lines, each once, in order.
+    static func errorChecks(in standardError: String) -> [String] {
+        distinct(standardError.split(separator: "\n").compactMap { line in
+            guard let start = line.range(of: "ERROR (")?.upperBound,
+                let end = line[start...].firstIndex(of: ")")
+            else { return nil }
+            return String(line[start..<end])
+        })
+    }
+
+    static func distinct(_ names: [String]) -> [String] {
+        var seen: Set<String> = []
+        return names.filter { seen.insert($0).inserted }
+    }
+
     static func run(_ arguments: [String], in directory: String? = nil) throws -> ProcessOutcome {
         guard let path else { throw DTCMissing() }
         return try ProcessRunner.run(path, arguments, in: directory, timeout: 10)

@@ -7,8 +7,14 @@
 struct SourceGenerator {
     var random: SplitMix64
     private var out = ""
+    /// Node labels written so far: amendments mostly refer to one of them.
+    private var defined: [String] = []
     private let labels = ["a", "b", "c", "d"]
     private let names = ["n", "m", "cpu@0", "cpu@1", "bus@10"]
+    /// Rare names: some fail dtc's error checks (node_name_chars,
+    /// node_name_format), some are the names of the generated nodes.
+    private let badNames = ["n#1", "q?", "s*", "x@1@2", "@", "u@", "__symbols__", "__fixups__", "__local_fixups__"]
+    private let paths = ["/n", "/m", "/n/m", "/cpu@0", "/bus@10/n", "/nowhere", "/", "//n", "/n/", "/cpu@0/m"]
 
     init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
@@ -18,6 +24,7 @@ struct SourceGenerator {
 
     mutating func source() -> String {
         out = "/dts-v1/;\n"
+        defined = []
         if chance(10) { out += "/plugin/;\n" }
         if chance(20) { out += "/memreserve/ 0x\(String(number(1 << 20), radix: 16)) \(number(4096));\n" }
         node(name: "/", depth: 0)
@@ -27,7 +34,7 @@ struct SourceGenerator {
 
     private mutating func node(name: String, depth: Int) {
         if depth > 0 && chance(10) { out += "/omit-if-no-ref/ " }
-        if chance(40) { out += "\(pick(labels)): " }
+        if depth > 0 ? chance(40) : chance(2) { out += "\(label()): " }
         out += "\(name) {\n"
         body(depth: depth)
         out += "};\n"
@@ -37,21 +44,28 @@ struct SourceGenerator {
         for _ in 0..<number(4) { property() }
         if chance(10) { out += "/delete-property/ \(pick(["p0", "p1", "reg"]));\n" }
         if depth < 3 {
-            for _ in 0..<number(depth == 0 ? 4 : 3) { node(name: pick(names), depth: depth + 1) }
+            for _ in 0..<number(depth == 0 ? 4 : 3) { node(name: chance(5) ? pick(badNames) : pick(names), depth: depth + 1) }
         }
         if chance(10) { out += "/delete-node/ \(pick(names));\n" }
     }
 
     private mutating func amendment() {
-        switch number(4) {
-        case 0: out += "/delete-node/ &\(pick(labels));\n"
+        switch number(7) {
+        case 0: out += "/delete-node/ &\(target());\n"
+        case 4: out += "/ {\n"; body(depth: 1); out += "};\n"
+        case 5: out += "/omit-if-no-ref/ &\(target());\n"
+        case 6: out += "/delete-node/ &{\(pick(paths))};\n"
         case 1: out += "&{/\(pick(names))} {\n"; body(depth: 2); out += "};\n"
-        default: out += "\(chance(20) ? "\(pick(labels)): " : "")&\(pick(labels)) {\n"; body(depth: 2); out += "};\n"
+        default: out += "\(chance(20) ? "\(label()): " : "")&\(target()) {\n"; body(depth: 2); out += "};\n"
         }
     }
 
     private mutating func property() {
         if chance(10) { out += "\(pick(labels)): " }
+        if chance(8) {
+            specialProperty()
+            return
+        }
         out += pick(["p0", "p1", "reg", "compatible", "#address-cells"])
         if chance(15) {
             out += ";\n"
@@ -61,30 +75,59 @@ struct SourceGenerator {
         for index in 0..<(1 + number(3)) {
             if index > 0 { out += ", " }
             piece()
+            if chance(4) { out += " \(pick(labels)):" }
         }
         out += ";\n"
+    }
+
+    /// Properties dtc's error checks look at: phandles (explicit, self- and
+    /// cross-references, bad values), `name`, bad property names.
+    private mutating func specialProperty() {
+        switch number(5) {
+        case 0, 1:
+            out += "\(pick(["phandle", "linux,phandle"])) = "
+            out += pick(["<1>", "<2>", "<0>", "<0xffffffff>", "<1 2>", "<&\(pick(labels))>", "\"x\""]) + ";\n"
+        case 2: out += "name = \(pick(["\"n\"", "\"m\"", "\"cpu\"", "<1>", "\"\""]));\n"
+        default: out += "\(pick(["p@1", "p#q", "p?", "a,b*"])) = <1>;\n"
+        }
     }
 
     private mutating func piece() {
         switch number(6) {
         case 0: out += "\"\(pick(["", "x", "a\\tb", "\\x41\\101", "q\\\"", "\\0z"]))\""
-        case 1: out += "[\(pick(["", "00", "0a 1b", "de ad be ef", "123"]))]"
-        case 2: out += "&\(pick(labels))"
-        case 3: out += "/bits/ \(pick([8, 16, 32, 64])) <\(cells())>"
+        case 1: out += "[\(pick(["", "00", "0a 1b", "de ad be ef", "0102"]))]"
+        case 2: out += chance(25) ? "&{\(pick(paths))}" : "&\(pick(labels))"
+        case 3:
+            let bits = pick([8, 16, 32, 64])
+            out += "/bits/ \(bits) <\(cells(references: bits == 32 || chance(5)))>"
         default: out += "<\(cells())>"
         }
     }
 
-    private mutating func cells() -> String {
-        (0..<number(4)).map { _ in cell() }.joined(separator: " ")
+    /// A label for a node; remembered for the amendments.
+    private mutating func label() -> String {
+        let name = pick(labels)
+        defined.append(name)
+        return name
     }
 
-    private mutating func cell() -> String {
-        switch number(5) {
-        case 0: return "&\(pick(labels))"
+    /// The label an amendment refers to: mostly one that exists.
+    private mutating func target() -> String {
+        defined.isEmpty || chance(15) ? pick(labels) : pick(defined)
+    }
+
+    /// dtc allows references only in 32-bit arrays.
+    private mutating func cells(references: Bool = true) -> String {
+        (0..<number(4)).map { _ in (chance(5) ? "\(pick(labels)): " : "") + cell(references: references) }
+            .joined(separator: " ")
+    }
+
+    private mutating func cell(references: Bool) -> String {
+        switch number(references ? 5 : 4) + (references ? 0 : 1) {
+        case 0: return chance(25) ? "&{\(pick(paths))}" : "&\(pick(labels))"
         case 1: return "(\(expression(depth: 0)))"
         case 2: return "'\(pick(["a", "\\n", "\\x7f", "\\0"]))'"
-        default: return pick(["0", "1", "0x10", "4294967295", "0xffffffffffffffff", "-1", "017", "256"])
+        default: return pick(["0", "1", "0x10", "4294967295", "0xffffffffffffffff", "(-1)", "017", "256"])
         }
     }
 
