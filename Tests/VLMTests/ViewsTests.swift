@@ -59,8 +59,7 @@ struct ViewsTests {
         }
     }
 
-    @Test("a killed supervisor takes every mount with it",
-          .disabled("known gap: one mount of the three sometimes stays after SIGKILL of the supervisor"))
+    @Test("a killed supervisor takes every mount with it")
     func supervisorKillUnmounts() throws {
         try withTemporaryDirectory { dir in
             let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
