@@ -39,7 +39,7 @@ func release(_ holders: [ChildProcess]) {
     }
 }
 
-@Suite("vlm run: NKDDI inside the VM processes", .serialized, .enabled(if: VLMBinary.isBuilt))
+@Suite("vlm run: NKDDI inside the VM processes", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
 struct RuntimeNKDDITests {
     @Test("nk_suspend/nk_resume/nk_stop/nk_start from a guest reach the supervisor; nk.vm.<id>.state words count transitions")
     func lifecycleHypercalls() throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// The per-VM views of `vlm run`: `DIR/vm<N>` mounted before `DIR/ready`, live
 /// data, control files acting on the platform, gone after every kind of exit.
-@Suite("vlm run: the VM views", .serialized, .enabled(if: VLMBinary.isBuilt))
+@Suite("vlm run: the VM views", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
 struct ViewsTests {
     /// The mount points of `fuse.vlm` file systems under `prefix`.
     static func mounts(under prefix: String) -> [String] {
