@@ -22,6 +22,8 @@ public final class ViewMount: Sendable {
     private let server: ViewServer
     private let session: Session
     private let loop: FUSESupport.Thread
+    /// The `fusermount3` that mounted us and, with `auto_unmount`, watches for our death.
+    private let channel: FusermountChannel
     private let stopped = Mutex(false)
 
     /// A libfuse session pointer, used by the loop thread and by `unmount`.
@@ -39,7 +41,7 @@ public final class ViewMount: Sendable {
         let raw: OpaquePointer
         do {
             unsafe raw = try unsafe Self.makeSession(server, options: options)
-            try unsafe Self.mount(raw, at: mountPoint, server: server)
+            self.channel = try unsafe Self.mount(raw, at: mountPoint, server: server, options: options)
             let session = unsafe Session(raw: raw)
             self.loop = try Self.startLoop(session, options: options)
         } catch {
@@ -68,11 +70,12 @@ public final class ViewMount: Sendable {
         FUSESupport.signalStop(server.stopPipe.write)
         loop.join()
         server.gate.close()
-        // Without the right to umount2 (not root), libfuse unmounts through fusermount3.
-        if !detached { unsafe fuse_session_unmount(session.raw) }  // SAFETY: the loop has ended.
+        // Without the right to umount2 (not root), through fusermount3.
+        if !detached { _ = FusermountChannel.unmount(mountPoint) }
         // SAFETY: no thread uses the session any more; closing its device aborts the
         // connection, so requests still in flight end with ECONNABORTED.
         unsafe fuse_session_destroy(session.raw)
+        channel.release()
         FUSESupport.closeDescriptor(server.stopPipe.read)
         FUSESupport.closeDescriptor(server.stopPipe.write)
         // SAFETY: balances the passRetained of makeSession; nothing reads the user data now.
@@ -98,22 +101,35 @@ public final class ViewMount: Sendable {
         return unsafe session
     }
 
-    private static func mount(_ session: OpaquePointer, at path: String, server: ViewServer) throws(ViewMountError) {
-        // SAFETY: the session is live; the path is bridged for the call.
-        guard unsafe fuse_session_mount(session, path) == 0 else {
-            unsafe fuse_session_destroy(session)
+    /// Mounts through our own `fusermount3` (``FusermountChannel``: libfuse's would inherit
+    /// every descriptor of this process) and hands the device to the session as `/dev/fd/N`.
+    private static func mount(
+        _ session: OpaquePointer, at path: String, server: ViewServer, options: ViewMountOptions
+    ) throws(ViewMountError) -> FusermountChannel {
+        func fail(_ error: ViewMountError, _ channel: FusermountChannel?) -> ViewMountError {
+            if let channel {
+                if !FUSESupport.detachMount(path) { _ = FusermountChannel.unmount(path) }
+                channel.release()
+            }
+            unsafe fuse_session_destroy(session)  // SAFETY: no loop runs; closes the device it owns.
             unsafe Unmanaged.passUnretained(server).release()  // SAFETY: the session is gone.
-            throw .mountFailed(path: path)
+            return error
+        }
+        guard let channel = try? FusermountChannel.mount(path, options: options.optionString) else {
+            throw fail(.mountFailed(path: path), nil)
+        }
+        // SAFETY: the session is live; the path is bridged for the call. The session owns the device from here.
+        guard unsafe fuse_session_mount(session, "/dev/fd/\(channel.device)") == 0 else {
+            FUSESupport.closeDescriptor(channel.device)
+            throw fail(.mountFailed(path: path), channel)
         }
         var io = StreamOpenIO.io()
         let device = unsafe fuse_session_fd(session)
         // SAFETY: libfuse copies the table; the device stays the session's.
         guard FUSESupport.setNonBlocking(device), unsafe fuse_session_custom_io(session, &io, device) == 0 else {
-            unsafe fuse_session_unmount(session)
-            unsafe fuse_session_destroy(session)
-            unsafe Unmanaged.passUnretained(server).release()  // SAFETY: the session is gone.
-            throw .system("cannot install the device I/O")
+            throw fail(.system("cannot install the device I/O"), channel)
         }
+        return channel
     }
 
     private static func startLoop(_ session: Session, options: ViewMountOptions) throws(ViewMountError) -> FUSESupport.Thread {

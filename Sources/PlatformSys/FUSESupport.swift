@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The few plain syscalls the FUSE glue (PlatformFUSE) needs: a thread to run the session
 // loop on, the device read/write of its custom I/O, directories and unmounting.
+import CVPlat
 import Glibc
 
 /// Syscalls for `PlatformFUSE`, which may call libfuse but not libc.
@@ -91,12 +92,12 @@ public enum FUSESupport {
     /// The corresponding C function is `pipe(2)`.
     public static func makeStopPipe() throws(FUSESupportError) -> (read: Int32, write: Int32) {
         var fds: (Int32, Int32) = (-1, -1)
-        // SAFETY: pipe writes exactly two ints into the tuple's storage.
-        let result = unsafe withUnsafeMutableBytes(of: &fds) { unsafe pipe($0.baseAddress!.assumingMemoryBound(to: Int32.self)) }
-        guard result == 0 else { throw FUSESupportError(call: "pipe", errno: errno) }
-        // Close-on-exec (pipe2 is a GNU extension Glibc does not export to Swift).
-        _ = fcntl(fds.0, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds.1, F_SETFD, FD_CLOEXEC)
+        // Close-on-exec atomically (pipe2 through CVPlat): a fork elsewhere must never inherit it.
+        // SAFETY: pipe2 writes exactly two ints into the tuple's storage.
+        let result = unsafe withUnsafeMutableBytes(of: &fds) {
+            unsafe CVPlat_pipe_cloexec($0.baseAddress!.assumingMemoryBound(to: Int32.self))
+        }
+        guard result == 0 else { throw FUSESupportError(call: "pipe2", errno: errno) }
         return (fds.0, fds.1)
     }
 

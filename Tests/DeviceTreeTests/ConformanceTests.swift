@@ -7,7 +7,7 @@ import Testing
 /// dtc accepts gives the same blob, every file it rejects is refused with a
 /// positioned diagnostic, nothing crashes or hangs, and printed source
 /// compiles back to the same blob.
-@Suite(.enabled(if: DTC.shouldRun, DTC.skipReason))
+@Suite(.timeLimit(.minutes(2)), .enabled(if: DTC.shouldRun, DTC.skipReason))
 struct ConformanceTests {
     /// Files dtc 1.6.1 rejects only because they use syntax of newer dtc,
     /// which we accept (docs/decisions.md). Empty: `path-references.dts` and

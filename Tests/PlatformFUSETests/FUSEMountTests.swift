@@ -8,5 +8,5 @@ import Testing
 /// watcher per mount that lives as long as this process and inherits every descriptor
 /// not marked close-on-exec, such as the output pipes of a child process another test is
 /// running; that test would then wait forever for end of file.
-@Suite(.serialized, .enabled(if: FUSEAvailability.shouldRun))
+@Suite(.timeLimit(.minutes(2)), .serialized, .enabled(if: FUSEAvailability.shouldRun))
 struct FUSEMountTests {}

@@ -3,7 +3,7 @@
 import PlatformViews
 import Testing
 
-@Suite struct InodeTableTests {
+@Suite(.timeLimit(.minutes(2))) struct InodeTableTests {
     private let file = ViewNode.seqFile(SeqFile(text: { "" }))
 
     @Test func samePathKeepsItsNumberAcrossLookupsAndForgets() {

@@ -8,7 +8,7 @@ import Testing
 /// A device file (the loopback pipe) through a real mount, driven by Python and shell
 /// processes: blocking requests answered later, O_NONBLOCK, poll, Ctrl-C, stream mode.
 extension FUSEMountTests {
-    @Suite struct ViewMountDeviceTests {
+    @Suite(.timeLimit(.minutes(2))) struct ViewMountDeviceTests {
         @Test func blockingReadIsCompletedLaterByAnotherThread() async throws {
             let tree = SampleTree()
             let fixture = try MountFixture(tree.root)

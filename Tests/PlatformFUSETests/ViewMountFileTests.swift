@@ -9,7 +9,7 @@ import Testing
 /// Seq files, control files, directories and links through a real mount, driven by
 /// shell tools.
 extension FUSEMountTests {
-    @Suite struct ViewMountFileTests {
+    @Suite(.timeLimit(.minutes(2))) struct ViewMountFileTests {
         @Test func catShowsTheExactContentOfSeqFiles() throws {
             let tree = SampleTree()
             let fixture = try MountFixture(tree.root)

@@ -7,7 +7,7 @@ import Testing
 
 /// The mount goes away on every kind of exit.
 extension FUSEMountTests {
-    @Suite struct ViewMountLifetimeTests {
+    @Suite(.timeLimit(.minutes(2))) struct ViewMountLifetimeTests {
         @Test func unmountRemovesTheMount() throws {
             let fixture = try MountFixture(SampleTree().root)
             #expect(MountFixture.isMounted(fixture.directory))

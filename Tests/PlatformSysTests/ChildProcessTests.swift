@@ -31,7 +31,7 @@ final class LineReader {
     }
 }
 
-@Suite("child processes", .serialized)
+@Suite("child processes", .timeLimit(.minutes(2)), .serialized)
 struct ChildProcessTests {
     @Test("the child gets exactly the mapped descriptors, fd 3 included")
     func descriptorMap() throws {

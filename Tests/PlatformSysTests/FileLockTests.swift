@@ -3,7 +3,7 @@ import PlatformSys
 import PlatformTestSupport
 import Testing
 
-@Suite("file locks and files")
+@Suite("file locks and files", .timeLimit(.minutes(2)))
 struct FileLockTests {
     @Test("a second holder is refused while the first holds the lock")
     func secondHolderRefused() throws {

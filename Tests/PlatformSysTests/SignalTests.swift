@@ -2,7 +2,7 @@
 import PlatformSys
 import Testing
 
-@Suite("signals", .serialized)
+@Suite("signals", .timeLimit(.minutes(2)), .serialized)
 struct SignalTests {
     @Test("a blocked signal raised in this thread becomes readable from the signalfd in epoll")
     func signalFDInEpoll() throws {

@@ -7,7 +7,7 @@ import Testing
 /// repository in POSIX shared memory, with eventfd doorbells. The first PMEM
 /// block (label `(vlink 0, id 0)`) is always `0x80000000`; its first word is the
 /// barrier the scripts count on with `nk_atomic_add` and wait on.
-@Suite("NKDDI across VM processes", .serialized)
+@Suite("NKDDI across VM processes", .timeLimit(.minutes(2)), .serialized)
 struct CrossProcessNKDDITests {
     static let barrier = "0x80000000"
 
@@ -174,7 +174,7 @@ struct CrossProcessNKDDITests {
     }
 }
 
-@Suite("xirq round trips across VM processes")
+@Suite("xirq round trips across VM processes", .timeLimit(.minutes(2)))
 struct XirqRoundTripTests {
     @Test("ping/pong: 200 round trips between two VM processes complete")
     func pingPong() throws {

@@ -7,7 +7,7 @@ import Testing
 import VDrivers
 
 /// The two VMs' views mounted with FUSE, used by real processes and shell tools.
-@Suite(.serialized, .enabled(if: FUSEAvailability.shouldRun)) struct ShellToolTests {
+@Suite(.timeLimit(.minutes(2)), .serialized, .enabled(if: FUSEAvailability.shouldRun)) struct ShellToolTests {
     final class Mounted {
         let vms: TwoVMs
         let directory: String

@@ -4,7 +4,7 @@ import PlatformTestSupport
 import Testing
 
 /// `vlm dt compile|print|decompile`, run as the built binary on real files.
-@Suite(.enabled(if: VLMBinary.isBuilt, "the vlm product is not built (swift build)"))
+@Suite(.timeLimit(.minutes(2)), .enabled(if: VLMBinary.isBuilt, "the vlm product is not built (swift build)"))
 struct DTCommandTests {
     static let dtc = ProcessRunner.which("dtc")
     static let needsDTC = dtc != nil || ProcessInfo.processInfo.environment["CI"] != nil

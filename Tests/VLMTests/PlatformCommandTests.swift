@@ -4,7 +4,7 @@ import PlatformTestSupport
 import Testing
 
 /// `vlm check` and `vlm graph`, run as the built binary on the repository's configs and fixtures.
-@Suite(.enabled(if: VLMBinary.isBuilt, "the vlm product is not built (swift build)"))
+@Suite(.timeLimit(.minutes(2)), .enabled(if: VLMBinary.isBuilt, "the vlm product is not built (swift build)"))
 struct PlatformCommandTests {
     static let root = ConfigFixtures.packageRoot
 

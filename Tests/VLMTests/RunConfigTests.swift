@@ -4,7 +4,7 @@ import PlatformSys
 import PlatformTestSupport
 import Testing
 
-@Suite("vlm run: configs, the embedded demo, vl,init", .serialized, .enabled(if: VLMBinary.isBuilt))
+@Suite("vlm run: configs, the embedded demo, vl,init", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
 struct RunConfigTests {
     @Test("without CONFIG, vlm run boots the embedded Configs/demo.dts: its VMs and vlinks")
     func bootsEmbeddedDemo() throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// Ballooning configured by the tree and console focus moved at run time, both
 /// in a real `vlm run` whose VM processes run NKDDI scripts.
-@Suite("vlm run: ballooning and console focus", .serialized, .enabled(if: VLMBinary.isBuilt))
+@Suite("vlm run: ballooning and console focus", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
 struct RuntimeBalloonFocusTests {
     /// host (vm2) and peer (vm3) share a vlink no vdriver serves, so the first
     /// PMEM block `(vlink 0, id 0)` is `0x80000000`, the scripts' barrier word;

@@ -20,7 +20,26 @@ func lines(_ output: String, of name: String) -> [String] {
     }
 }
 
-@Suite("vlm run: NKDDI inside the VM processes", .serialized, .enabled(if: VLMBinary.isBuilt))
+/// Holds the fixture's vpipe open in both VMs (the server reads, the client
+/// writes) through their views, so that their drivers run the handshake to ON.
+/// Kill and reap the holders with `release`.
+func holdVpipeOpen(in dir: String) throws -> [ChildProcess] {
+    try [("vm2", "<"), ("vm3", ">")].map { vm, redirection in
+        try ChildProcess.spawn(
+            executable: "/bin/sh", arguments: ["sh", "-c", "exec sleep 60 \(redirection) \(dir)/run/\(vm)/dev/vpipe0"],
+            descriptors: [])
+    }
+}
+
+/// Kills and reaps `holders`.
+func release(_ holders: [ChildProcess]) {
+    for holder in holders {
+        try? holder.send(.kill)
+        _ = try? holder.wait()
+    }
+}
+
+@Suite("vlm run: NKDDI inside the VM processes", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
 struct RuntimeNKDDITests {
     @Test("nk_suspend/nk_resume/nk_stop/nk_start from a guest reach the supervisor; nk.vm.<id>.state words count transitions")
     func lifecycleHypercalls() throws {
@@ -49,8 +68,10 @@ struct RuntimeNKDDITests {
     func crashForcesEndsOff() throws {
         try withTemporaryDirectory { dir in
             let source = RuntimeFixtures.threeVMs(clientRestart: "never")
-            let platform = try RunningPlatform(
-                source: source, in: dir, scripts: [2: ["sysattach 0 H", "vlinkstate 0 s 2"], 3: ["vlinkstate 0 c 2"]])
+            // The real vpipe drivers do the handshake once both ends are open.
+            let platform = try RunningPlatform(source: source, in: dir, scripts: [2: ["sysattach 0 H"]])
+            let holders = try holdVpipeOpen(in: dir)
+            defer { release(holders) }
             #expect(waitUntil { vpipeStates(platform).map { $0 == ("ON", "ON") } ?? false })
             let irqsBefore = lines(platform.consoleOutput(), of: "server").filter { $0 == "irq H 32" }.count
 
@@ -58,7 +79,9 @@ struct RuntimeNKDDITests {
             let output = platform.waitForOutput("NK_XIRQ_SYSCONF to vm2")
 
             #expect(output.contains("vm3 (client): vlink ends forced OFF: vpipe 0 (client); NK_XIRQ_SYSCONF to vm2"))
-            #expect(vpipeStates(platform).map { $0 == ("ON", "OFF") } ?? false)
+            // The server's vpipe driver gets the SYSCONF and runs the handshake: ON against a
+            // peer at OFF → OFF, then (its device open, nothing left to drain) → RESET, waiting.
+            #expect(waitUntil { vpipeStates(platform).map { $0 == ("RESET", "OFF") } ?? false })
             #expect(waitUntil { lines(platform.consoleOutput(), of: "server").filter { $0 == "irq H 32" }.count > irqsBefore })
             #expect(try platform.stop() == .exited(0))
         }
@@ -84,14 +107,17 @@ struct RuntimeNKDDITests {
     @Test("an orderly stop takes the VM's vlink ends OFF before the process exits")
     func orderlyStop() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(
-                source: RuntimeFixtures.threeVMs(), in: dir, scripts: [2: ["vlinkstate 0 s 2"], 3: ["vlinkstate 0 c 2"]])
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
+            let holders = try holdVpipeOpen(in: dir)
+            defer { release(holders) }
             #expect(waitUntil { vpipeStates(platform).map { $0 == ("ON", "ON") } ?? false })
 
             #expect(try platform.vlm(["stop", "client"]).status == .exited(0))
             let output = platform.waitForOutput("vm3 (client) stopped")
 
-            #expect(vpipeStates(platform).map { $0 == ("ON", "OFF") } ?? false)
+            // The client's driver took its end OFF and told the server, whose driver followed
+            // (ON against OFF → OFF → RESET: its device is open and drained).
+            #expect(waitUntil { vpipeStates(platform).map { $0 == ("RESET", "OFF") } ?? false })
             #expect(!output.contains("vm3 (client): vlink ends forced OFF"))  // the guest did it itself
             #expect(try platform.stop() == .exited(0))
         }

@@ -26,7 +26,7 @@ func isGone(_ pid: Int32) -> Bool {
     !ProcessInfo.exists(pid) || (try? ProcessInfo.cpuTimes(of: pid).state) == "Z"
 }
 
-@Suite("vlm run: processes, run directory, shared memory", .serialized, .enabled(if: VLMBinary.isBuilt))
+@Suite("vlm run: processes, run directory, shared memory", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
 struct RuntimeTests {
     @Test("a config boots one named guest process per VM, the run files and private shm objects")
     func bootsConfig() throws {

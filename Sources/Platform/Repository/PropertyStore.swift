@@ -38,6 +38,13 @@ extension Repository {
     /// sequence word (odd while an update is in progress) → `NK_PROP_BUSY`.
     public func propertyGet(_ name: String, maxSize: Int, caller: NkOsId) -> Result<[UInt8], PropertyError> {
         guard let index = propertyIndex(name) else { return .failure(.unknown) }
+        return propertyGet(at: index, maxSize: maxSize, caller: caller)
+    }
+
+    /// `propertyGet` of the property at `index` (its `nk_prop_enum` pid), without the
+    /// search by name: listing every value (`/proc/nk/props`) stays linear.
+    public func propertyGet(at index: Int, maxSize: Int, caller: NkOsId) -> Result<[UInt8], PropertyError> {
+        guard index >= 0 && index < propertyCount else { return .failure(.unknown) }
         let base = propertyOffset(index)
         guard repo.load32(base + P.getMask) & (1 << caller) != 0 else { return .failure(.permission) }
         let seq = repo.load32(base + P.sequence)

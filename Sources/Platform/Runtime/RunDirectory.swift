@@ -66,15 +66,28 @@ public struct RunDirectory: Sendable, Equatable {
         return lock
     }
 
-    /// Removes `ready`, the socket and every `/dev/shm` object of this run.
+    /// Removes `ready`, the socket, the `vm<N>` mount points (lazily unmounting a
+    /// mount a killed run left behind) and every `/dev/shm` object of this run.
     /// Only call it while holding the lock. Returns the shm objects removed.
     @discardableResult
     public func cleanLeftovers() throws -> [String] {
         try FileSystem.removeIfPresent(readyFile)
         try FileSystem.removeIfPresent(socket)
+        removeMountPoints()
         let leftovers = try SharedMemory.list(prefix: sharedMemoryPrefix)
         for name in leftovers { try? SharedMemory.unlink(name: name) }
         return leftovers
+    }
+
+    /// Detaches whatever is still mounted at `DIR/vm<N>` (`umount2(MNT_DETACH)`; a
+    /// guest's watcher normally did it) and removes those directories when empty.
+    private func removeMountPoints() {
+        let names = (try? FileSystem.listDirectory(path)) ?? []
+        for name in names where name.hasPrefix("vm") && name.count > 2 && name.dropFirst(2).allSatisfy(\.isNumber) {
+            let mountPoint = path + "/" + name
+            for _ in 0..<8 where FUSESupport.detachMount(mountPoint) {}  // stacked mounts, one by one
+            try? FileSystem.removeIfPresent(mountPoint)
+        }
     }
 
     /// Clean shutdown: everything `cleanLeftovers` removes, then `vlm.pid` (still locked).

@@ -39,7 +39,9 @@ extension VMViews {
     private func control(_ name: String, _ act: @escaping @Sendable (NkOsId) throws(ViewErrno) -> Void) {
         let event = ["vmstart": "vm_start", "vmstop": "vm_stop", "restart": "vm_start", "vmsuspend": "vm_suspend_request",
                      "vmresume": "vm_resume_request"][name]
-        procNK.add(name, .controlFile(ControlFile { [self] text throws(ViewErrno) in
+        // Weak: the tree (held by the views) must not keep the views alive.
+        procNK.add(name, .controlFile(ControlFile { [weak self] text throws(ViewErrno) in
+            guard let self else { throw .eio }
             let vm = try writtenVM(text)
             try act(vm)
             if let event { record(event, target: vm) }
@@ -54,7 +56,8 @@ extension VMViews {
                 let bytes = try nkddi.propertyBytes("nk.focus", maxSize: 1)
                 return Array("\(bytes.first ?? 0)\n".utf8)
             },
-            write: { [self] text throws(ViewErrno) in
+            write: { [weak self] text throws(ViewErrno) in
+                guard let self else { throw .eio }
                 let vm = try writtenVM(text)
                 let result = nkddi.nk_prop_set("nk.focus", [UInt8(vm)], 1)
                 if result < 0 { throw PropertyErrno.errno(result) }

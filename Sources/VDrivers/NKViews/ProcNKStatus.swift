@@ -36,7 +36,7 @@ enum ProcNKText {
             let value: String
             if entry.attr & NK_PROP_ATTR_GET == 0 {
                 value = "-"
-            } else if let bytes = try? nkddi.propertyBytes(entry.name, maxSize: entry.maxSize) {
+            } else if let bytes = try? nkddi.propertyBytes(pid: entry.pid, maxSize: entry.maxSize) {
                 value = bytes.isEmpty ? "Not set" : hexDump(bytes)
             } else {
                 value = "Busy"

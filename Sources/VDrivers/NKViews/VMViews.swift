@@ -90,6 +90,19 @@ extension NKDDI {
         throw .ebusy
     }
 
+    /// The value of the property `pid` (its `nk_prop_enum` index), as
+    /// `propertyBytes(_:maxSize:)` but without searching the name.
+    func propertyBytes(pid: UInt32, maxSize: Int) throws(ViewErrno) -> [UInt8] {
+        for _ in 0..<1000 {
+            switch repository.propertyGet(at: Int(pid), maxSize: maxSize, caller: nk_id_get()) {
+            case .success(let bytes): return bytes
+            case .failure(.busy): continue
+            case .failure(let error): throw PropertyErrno.errno(error.code)
+            }
+        }
+        throw .ebusy
+    }
+
     /// Every property: pid, name, this VM's attributes and the maximum size.
     func propertyList() -> [(pid: UInt32, name: String, attr: NkPropAttr, maxSize: Int)] {
         var list: [(UInt32, String, NkPropAttr, Int)] = []

@@ -6,7 +6,7 @@ import Testing
 import VDrivers
 
 /// The /proc/nk control files and /sys/nk/prop writes, through real mounts.
-@Suite(.serialized) struct ControlViewTests {
+@Suite(.timeLimit(.minutes(2)), .serialized) struct ControlViewTests {
     /// `echo <text> > <file>` in VM `id`'s views: status 0, or 1 with the errno's
     /// name (`EINVAL`) as the error (dash's `echo` says "I/O error" for any errno).
     func write(_ platform: ViewsPlatform, _ id: NkOsId, _ file: String, _ text: String) throws -> ViewShellResult {

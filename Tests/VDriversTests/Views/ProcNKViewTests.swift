@@ -6,7 +6,7 @@ import Testing
 import VDrivers
 
 /// `/proc/nk` through real FUSE mounts of the demo platform (VMs 2, 3, 4).
-@Suite(.serialized) struct ProcNKViewTests {
+@Suite(.timeLimit(.minutes(2)), .serialized) struct ProcNKViewTests {
     @Test func identityFilesHoldTheNumbersWithoutTerminator() throws {
         let platform = try ViewsPlatform()
         for id: NkOsId in [2, 3, 4] {

@@ -6,7 +6,7 @@ import Testing
 import VDrivers
 
 /// `/sys/nk` through real mounts of the demo platform.
-@Suite(.serialized) struct SysNKViewTests {
+@Suite(.timeLimit(.minutes(2)), .serialized) struct SysNKViewTests {
     @Test func propertyFilesHoldTheValueBytes() throws {
         let platform = try ViewsPlatform()
         #expect(try platform.cat(3, "sys/nk/prop/nk.panic-trigger") == "0")
