@@ -170,24 +170,32 @@ extension ReaderChannel {
     /// vbpipe without `a`: gathers until all `count` bytes are there (or the end).
     private func gather(_ request: DeviceReadRequest, available: Int, _ s: inout State) -> Attempt {
         var result = Attempt()
-        let want = request.count - request.appended
-        if available >= want && request.appended == 0 {
-            if s.consumer.withData(want, { request.complete(copying: $0, $1) }) {
-                result.effects.notify = consume(want, answered: true, &s)
+        var available = available
+        while true {
+            let want = request.count - request.appended
+            if available >= want && request.appended == 0 {
+                if s.consumer.withData(want, { request.complete(copying: $0, $1) }) {
+                    result.effects.notify = consume(want, answered: true, &s)
+                }
+                return result
             }
-            return result
+            if available > 0 {
+                let take = min(available, want)
+                guard s.consumer.withData(take, { request.append(copying: $0, $1) }) else { return result }
+                if consume(take, answered: false, &s) { result.effects.notify = true }
+            }
+            if request.appended == request.count || (readable(s) == 0 && atEnd(s)) {
+                if request.completeAppended() && request.appended > 0 { s.reads += 1 }
+                return result
+            }
+            // Bytes still wanted: raise s_wait, then look again, so that a writer
+            // publishing meanwhile sees the flag (it was lowered by the first look).
+            available = endpoint.mine == .on && !atEnd(s) ? s.consumer.prepareToWait() : readable(s)
+            if available == 0 {
+                result.waits = true
+                return result
+            }
         }
-        if available > 0 {
-            let take = min(available, want)
-            guard s.consumer.withData(take, { request.append(copying: $0, $1) }) else { return result }
-            result.effects.notify = consume(take, answered: false, &s)
-        }
-        if request.appended == request.count || (readable(s) == 0 && atEnd(s)) {
-            if request.completeAppended() && request.appended > 0 { s.reads += 1 }
-        } else {
-            result.waits = true
-        }
-        return result
     }
 
     /// Releases `count` bytes to the writer; counts them. Returns whether to notify.

@@ -108,29 +108,34 @@ extension WriterChannel {
             if request.isNonBlocking { answerNonBlocking(request) }
             return (ChannelEffects(), !request.isNonBlocking)
         }
-        var room = s.producer.room()
-        if room < request.remaining && !request.isNonBlocking { room = max(room, s.producer.prepareToWait()) }
-        if request.isNonBlocking && request.written == 0 && request.count <= dataSize && room < request.count {
+        if request.isNonBlocking && request.written == 0 && request.count <= dataSize && s.producer.room() < request.count {
             request.fail(.eagain)  // a "small" non-blocking write is all or nothing
             return (ChannelEffects(), false)
         }
         var effects = ChannelEffects()
-        let take = min(room, request.remaining)
-        if take > 0 {
-            request.withRemainingBytes { s.producer.stage($0, count: take) }
-            guard request.commitWritten(take) else { return (effects, false) }  // interrupted: not published
-            effects.notify = s.producer.publish(take)
-            s.bytes += UInt64(take)
-        }
-        if request.remaining == 0 || request.isNonBlocking {
-            if request.written == 0 && request.count > 0 {
-                request.fail(.eagain)
-            } else if request.complete() {
-                s.writes += 1
+        var room = s.producer.room()
+        while true {
+            let take = min(room, request.remaining)
+            if take > 0 {
+                request.withRemainingBytes { s.producer.stage($0, count: take) }
+                guard request.commitWritten(take) else { return (effects, false) }  // interrupted: not published
+                if s.producer.publish(take) { effects.notify = true }
+                s.bytes += UInt64(take)
             }
-            return (effects, false)
+            if request.remaining == 0 || request.isNonBlocking {
+                if request.written == 0 && request.count > 0 {
+                    request.fail(.eagain)
+                } else if request.complete() {
+                    s.writes += 1
+                }
+                return (effects, false)
+            }
+            // Bytes left: raise c_wait (vbpipe), then look again. Raising it only
+            // when the ring was full at the start lost the wake-up of a write that
+            // filled the ring itself (it then waited with c_wait low).
+            room = s.producer.prepareToWait()
+            if room == 0 { return (effects, true) }
         }
-        return (effects, true)
     }
 
     private func answerNonBlocking(_ request: DeviceWriteRequest) {
