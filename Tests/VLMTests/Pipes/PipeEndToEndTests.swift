@@ -113,6 +113,7 @@ struct PipeEndToEndTests {
             let outcome = try pipes.python("""
                 import threading
                 signal.signal(signal.SIGINT, lambda *a: None)  # no SA_RESTART: the call returns EINTR
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])  # the test runner may block it
                 def timed(f):
                     threading.Timer(0.3, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)).start()
                     t = time.monotonic(); r = f(); dt = time.monotonic() - t
@@ -144,6 +145,47 @@ struct PipeEndToEndTests {
                 #expect(outcome.outputText == "True b'ping'\n", "\(outcome.standardError)")
                 #expect(late.finish().outputText == "b'pong'\n")
             }
+        }
+    }
+
+    @Test("/proc/nk/vpipe and /proc/nk/vbpipe show live link states and exact counters")
+    func procCounters() throws {
+        try withTemporaryDirectory { dir in
+            let pipes = try PipePlatform(in: dir)
+            let vpipe = try pipes.python("""
+                r = os.open('vm2/dev/vpipe0', os.O_RDONLY | os.O_NONBLOCK)
+                w = os.open('vm3/dev/vpipe0', os.O_WRONLY)
+                os.write(w, b'hello'); os.write(w, b'world!'); time.sleep(0.1)
+                print(os.read(r, 100), err(lambda: os.read(r, 100)))
+                print(open('vm3/proc/nk/vpipe').read().splitlines()[1])
+                print(open('vm2/proc/nk/vpipe').read().splitlines()[1])
+                """)
+            #expect(vpipe.outputText == """
+                b'helloworld!' EAGAIN
+                 0  2  0 EW1 OO  ff8    1     0          0     2         11 vpipe0
+                 0  3  0 ER1 OO  ff8    1     1         11     0          0 vpipe0
+
+                """, "\(vpipe.standardError)")
+            _ = waitUntil { pipes.procLine(3, "vpipe").contains("EW0") && pipes.procLine(2, "vpipe").contains("ER0") }
+            #expect(pipes.procLine(3, "vpipe") == " 0  2  0 EW0 FF  ff8    1     0          0     2         11 vpipe0")
+            #expect(pipes.procLine(2, "vpipe") == " 0  3  0 ER0 FF  ff8    1     1         11     0          0 vpipe0")
+            let vbpipe = try pipes.python("""
+                import threading
+                fds = {}
+                t = threading.Thread(target=lambda: fds.update(b=os.open('vm4/dev/vbpipe0', os.O_RDWR))); t.start()
+                a = os.open('vm3/dev/vbpipe0', os.O_RDWR); t.join(); b = fds['b']
+                os.write(a, b'ping'); print(os.read(b, 4)); os.write(b, b'pong!'); print(os.read(a, 5))
+                print(open('vm3/proc/nk/vbpipe').read().splitlines()[1])
+                """)
+            #expect(vbpipe.outputText == """
+                b'ping'
+                b'pong!'
+                 0  4  0 E.1 OOOO  ff0    1     1          5     1          4
+
+                """, "\(vbpipe.standardError)")
+            _ = waitUntil { pipes.procLine(3, "vbpipe").contains("E.0") && pipes.procLine(4, "vbpipe").contains("E.0") }
+            #expect(pipes.procLine(3, "vbpipe") == " 0  4  0 E.0 FFFF  ff0    1     1          5     1          4")
+            #expect(pipes.procLine(4, "vbpipe") == " 0  3  0 E.0 FFFF  ff0    1     1          4     1          5")
         }
     }
 }
