@@ -20,11 +20,22 @@ CHANNELS = [
 ]
 
 
+def close(fd):
+    """Closes `fd` when open; a close on a vanished mount may fail."""
+    if fd is not None:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
 class Soak:
     def __init__(self, run, vlm, seed, hang):
         self.run, self.vlm, self.hang = run, vlm, hang
         self.rng = random.Random(seed)
         self.blob = random.Random(seed).randbytes(8 << 20)
+        # vlm stops restarting a VM that crashed 6 times in 10 s: one kill per VM per 2.5 s.
+        self.last_kill = {}
 
     def status(self):
         out = subprocess.run([self.vlm, "status", "--json", "--run-dir", self.run],
@@ -69,6 +80,19 @@ class Soak:
             return self.wait_running(vm, pid)
         return back
 
+    def snapshot(self, *vms_and_node):
+        """The /proc/nk lines of the VMs of a hung round."""
+        *vms, node = vms_and_node
+        driver = node.rstrip("0123456789")
+        text = []
+        for vm in vms:
+            try:
+                with open(f"{self.run}/vm{vm}/proc/nk/{driver}") as f:
+                    text.append(f"vm{vm} /proc/nk/{driver}:\n{f.read()}")
+            except OSError as e:
+                text.append(f"vm{vm}: {e}")
+        return "".join(text)
+
     def round(self, number, disturb):
         wvm, wnode, rvm, rnode, (wflags, rflags) = self.rng.choice(CHANNELS)
         length = self.rng.randrange(2 << 20, len(self.blob))
@@ -76,6 +100,7 @@ class Soak:
         sent = {"n": 0, "end": None}
 
         def reader():
+            fd = None
             try:
                 fd = os.open(f"{self.run}/vm{rvm}/dev/{rnode}", rflags)
                 while True:
@@ -85,36 +110,42 @@ class Soak:
                         break
                     got["sha"].update(data)
                     got["n"] += len(data)
-                os.close(fd)
             except OSError as e:
                 got["end"] = e.strerror
+            finally:
+                close(fd)
 
         def writer():
+            fd = None
             try:
                 fd = os.open(f"{self.run}/vm{wvm}/dev/{wnode}", wflags)
                 view = memoryview(self.blob)[:length]
                 while sent["n"] < length:
                     sent["n"] += os.write(fd, view[sent["n"]:sent["n"] + self.rng.choice((1000, 65536, 1 << 20))])
-                os.close(fd)
                 sent["end"] = "done"
             except OSError as e:
                 sent["end"] = e.strerror
+            finally:
+                close(fd)
 
         threads = [threading.Thread(target=reader, daemon=True), threading.Thread(target=writer, daemon=True)]
         for t in threads:
             t.start()
         victim, how, back = None, None, None
-        if disturb:
+        victims = [vm for vm in (wvm, rvm) if time.monotonic() - self.last_kill.get(vm, -10) > 2.5]
+        if disturb and victims:
             time.sleep(self.rng.uniform(0.005, 0.1))
-            victim, how = self.rng.choice((wvm, rvm)), self.rng.choice(("kill", "kill", "vmstop"))
+            victim, how = self.rng.choice(victims), self.rng.choice(("kill", "kill", "vmstop"))
             back = self.disturb(victim, how)
+            self.last_kill[victim] = time.monotonic()
         for t in threads:
-            t.join(self.hang if disturb else 60)
+            t.join(self.hang if victim else 3 * self.hang)
         line = f"round {number}: vm{wvm}/{wnode} -> vm{rvm}/{rnode} {length} B"
         line += f", {how} vm{victim}" if victim else ""
         line += f": wrote {sent['n']} ({sent['end']}), read {got['n']} ({got['end']})"
         print(line, flush=True)
         if any(t.is_alive() for t in threads):
+            print(self.snapshot(wvm, rvm, wnode), flush=True)
             raise SystemExit(f"soak: FAIL hang: {line}")
         if got["sha"].digest() != hashlib.sha256(self.blob[:got["n"]]).digest():
             raise SystemExit(f"soak: FAIL the reader's bytes are not a prefix of the stream: {line}")

@@ -10,7 +10,7 @@ import Testing
 @Suite("vlm run: vpipe and vbpipe peers come and go", .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct PipePeerTests {
     /// Python: the stream every writer sends (32 MiB, the same in every process).
-    static let stream = "data = bytes(range(251)) * (32 << 20 // 251)\n"
+    static let stream = "data = bytes(range(251)) * ((32 << 20) // 251)\n"
 
     /// A reader of `path` that prints `<bytes received> <whether they are a prefix of the stream>`.
     static func reader(_ path: String) -> String {
