@@ -23,6 +23,21 @@ struct PipeEndToEndTests {
         }
     }
 
+    @Test("vbpipe: writes and reads far larger than the ring complete (the wait flags are raised after partial progress)")
+    func vbpipeLargeTransfers() throws {
+        try withTemporaryDirectory { dir in
+            let pipes = try PipePlatform(in: dir)
+            // Before the fix the writer waited with c_wait low once it had filled the ring: a stall after 4080 bytes.
+            let outcome = try pipes.sh("""
+                head -c 3000000 /dev/urandom > ../src
+                dd if=vm4/dev/vbpipe0 of=../got bs=1M 2>/dev/null &
+                dd if=../src of=vm3/dev/vbpipe0 bs=256K 2>/dev/null; wait
+                cmp ../src ../got && echo same
+                """, timeout: 30)
+            #expect(!outcome.timedOut && outcome.outputText == "same\n", "\(outcome.standardError)")
+        }
+    }
+
     @Test("vpipe: the client end only writes, the server end only reads (EACCES)")
     func vpipeDirection() throws {
         try withTemporaryDirectory { dir in
