@@ -23,6 +23,9 @@ final class ReaderChannel: Sendable {
     let readAll: Bool
     let dataSize: Int
     private let state: Mutex<State>
+    /// `waiting.count`, readable without the lock: an xirq with nobody waiting
+    /// returns at once (`serveIfWaiting`) instead of contending for `state`.
+    private let sleepers = Atomic<Int>(0)
 
     init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs, readAll: Bool) {
         self.endpoint = endpoint
@@ -99,6 +102,8 @@ extension ReaderChannel {
             var outcome = attempt(request, &s)
             if outcome.waits {
                 s.waiting.append(request.suspend())
+                sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+                outcome.effects.merge(serveLocked(&s))  // look again: see serveIfWaiting
             } else {
                 outcome.effects.merge(settleDrain(&s))
             }
@@ -106,25 +111,38 @@ extension ReaderChannel {
         }
     }
 
-    /// Serves the waiting reads after an xirq or a handshake.
+    /// Serves the waiting reads after a handshake.
     func serve() -> ChannelEffects {
-        state.withLock { s in
-            var effects = ChannelEffects()
-            while let request = s.waiting.first {
-                let outcome = attempt(request, &s)
-                effects.merge(outcome.effects)
-                if outcome.waits { break }
-                s.waiting.removeFirst()
-            }
-            if s.waiting.isEmpty { s.consumer.awake() }
-            effects.merge(settleDrain(&s))
-            return effects
+        state.withLock { serveLocked(&$0) }
+    }
+
+    /// The data xirq: serves the waiting reads, if any. A read about to wait
+    /// announces itself in `sleepers` and then looks at the ring again
+    /// (`read`), so skipping here never loses data published meanwhile.
+    func serveIfWaiting() -> ChannelEffects {
+        sleepers.load(ordering: .sequentiallyConsistent) > 0 ? serve() : ChannelEffects()
+    }
+
+    private func serveLocked(_ s: inout State) -> ChannelEffects {
+        var effects = ChannelEffects()
+        while let request = s.waiting.first {
+            let outcome = attempt(request, &s)
+            effects.merge(outcome.effects)
+            if outcome.waits { break }
+            s.waiting.removeFirst()
         }
+        if s.waiting.isEmpty { s.consumer.awake() }
+        sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+        effects.merge(settleDrain(&s))
+        return effects
     }
 
     /// Drops a waiting read the caller interrupted.
     func cancel(_ request: DeviceReadRequest) {
-        state.withLock { $0.waiting.removeAll { $0 === request } }
+        state.withLock { s in
+            s.waiting.removeAll { $0 === request }
+            sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+        }
     }
 
     /// Once the departed writer's data is drained, the end may reset for the next one.

@@ -19,6 +19,9 @@ final class WriterChannel: Sendable {
     let xirqs: PipeXirqs
     let dataSize: Int
     private let state: Mutex<State>
+    /// `waiting.count`, readable without the lock: an xirq with nobody waiting
+    /// returns at once (`serveIfWaiting`) instead of contending for `state`.
+    private let sleepers = Atomic<Int>(0)
 
     init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs) {
         self.endpoint = endpoint
@@ -68,30 +71,47 @@ final class WriterChannel: Sendable {
                 s.waiting.append(request.suspend())
                 return ChannelEffects()
             }
-            let (effects, waits) = attempt(request, &s)
-            if waits { s.waiting.append(request.suspend()) }
+            var (effects, waits) = attempt(request, &s)
+            if waits {
+                s.waiting.append(request.suspend())
+                sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+                effects.merge(serveLocked(&s))  // look again: see serveIfWaiting
+            }
             return effects
         }
     }
 
-    /// Serves the waiting writes after an xirq or a handshake.
+    /// Serves the waiting writes after a handshake.
     func serve() -> ChannelEffects {
-        state.withLock { s in
-            var effects = ChannelEffects()
-            while let request = s.waiting.first {
-                let (outcome, waits) = attempt(request, &s)
-                effects.merge(outcome)
-                if waits { break }
-                s.waiting.removeFirst()
-            }
-            if s.waiting.isEmpty { s.producer.awake() }
-            return effects
+        state.withLock { serveLocked(&$0) }
+    }
+
+    /// The room xirq: serves the waiting writes, if any. A write about to wait
+    /// announces itself in `sleepers` and then looks at the ring again
+    /// (`write`), so skipping here never loses room freed meanwhile.
+    func serveIfWaiting() -> ChannelEffects {
+        sleepers.load(ordering: .sequentiallyConsistent) > 0 ? serve() : ChannelEffects()
+    }
+
+    private func serveLocked(_ s: inout State) -> ChannelEffects {
+        var effects = ChannelEffects()
+        while let request = s.waiting.first {
+            let (outcome, waits) = attempt(request, &s)
+            effects.merge(outcome)
+            if waits { break }
+            s.waiting.removeFirst()
         }
+        if s.waiting.isEmpty { s.producer.awake() }
+        sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+        return effects
     }
 
     /// Drops a waiting write the caller interrupted.
     func cancel(_ request: DeviceWriteRequest) {
-        state.withLock { $0.waiting.removeAll { $0 === request } }
+        state.withLock { s in
+            s.waiting.removeAll { $0 === request }
+            sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+        }
     }
 }
 

@@ -149,6 +149,8 @@ struct PipeEndToEndTests {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
             for (first, second) in [(3, 4), (4, 3)] {
+                // Closes are asynchronous (FUSE release): start when both sides are closed and OFF.
+                #expect(waitUntil { [3, 4].allSatisfy { pipes.procLine($0, "vbpipe").contains(" E.0 FFFF ") } })
                 let late = try pipes.startPython("""
                     time.sleep(0.6); fd = os.open('vm\(second)/dev/vbpipe0', os.O_RDWR)
                     os.write(fd, b'ping'); print(os.read(fd, 4)); os.close(fd)
