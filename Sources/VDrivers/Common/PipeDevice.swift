@@ -176,13 +176,13 @@ extension PipeDevice {
 
     /// The reader's xirq: the writer published data.
     func dataArrived() {
-        if let reader { apply(reader.serve(), peerOf: reader) }
+        if let reader { apply(reader.serveIfWaiting(), peerOf: reader) }
         wakePollers()
     }
 
     /// The writer's xirq: the reader freed room.
     func roomFreed() {
-        if let writer { apply(writer.serve(), peerOf: writer) }
+        if let writer { apply(writer.serveIfWaiting(), peerOf: writer) }
         wakePollers()
     }
 

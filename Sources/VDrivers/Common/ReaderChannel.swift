@@ -23,6 +23,9 @@ final class ReaderChannel: Sendable {
     let readAll: Bool
     let dataSize: Int
     private let state: Mutex<State>
+    /// `waiting.count`, readable without the lock: an xirq with nobody waiting
+    /// returns at once (`serveIfWaiting`) instead of contending for `state`.
+    private let sleepers = Atomic<Int>(0)
 
     init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs, readAll: Bool) {
         self.endpoint = endpoint
@@ -99,6 +102,8 @@ extension ReaderChannel {
             var outcome = attempt(request, &s)
             if outcome.waits {
                 s.waiting.append(request.suspend())
+                sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+                outcome.effects.merge(serveLocked(&s))  // look again: see serveIfWaiting
             } else {
                 outcome.effects.merge(settleDrain(&s))
             }
@@ -106,25 +111,38 @@ extension ReaderChannel {
         }
     }
 
-    /// Serves the waiting reads after an xirq or a handshake.
+    /// Serves the waiting reads after a handshake.
     func serve() -> ChannelEffects {
-        state.withLock { s in
-            var effects = ChannelEffects()
-            while let request = s.waiting.first {
-                let outcome = attempt(request, &s)
-                effects.merge(outcome.effects)
-                if outcome.waits { break }
-                s.waiting.removeFirst()
-            }
-            if s.waiting.isEmpty { s.consumer.awake() }
-            effects.merge(settleDrain(&s))
-            return effects
+        state.withLock { serveLocked(&$0) }
+    }
+
+    /// The data xirq: serves the waiting reads, if any. A read about to wait
+    /// announces itself in `sleepers` and then looks at the ring again
+    /// (`read`), so skipping here never loses data published meanwhile.
+    func serveIfWaiting() -> ChannelEffects {
+        sleepers.load(ordering: .sequentiallyConsistent) > 0 ? serve() : ChannelEffects()
+    }
+
+    private func serveLocked(_ s: inout State) -> ChannelEffects {
+        var effects = ChannelEffects()
+        while let request = s.waiting.first {
+            let outcome = attempt(request, &s)
+            effects.merge(outcome.effects)
+            if outcome.waits { break }
+            s.waiting.removeFirst()
         }
+        if s.waiting.isEmpty { s.consumer.awake() }
+        sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+        effects.merge(settleDrain(&s))
+        return effects
     }
 
     /// Drops a waiting read the caller interrupted.
     func cancel(_ request: DeviceReadRequest) {
-        state.withLock { $0.waiting.removeAll { $0 === request } }
+        state.withLock { s in
+            s.waiting.removeAll { $0 === request }
+            sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+        }
     }
 
     /// Once the departed writer's data is drained, the end may reset for the next one.
@@ -170,24 +188,32 @@ extension ReaderChannel {
     /// vbpipe without `a`: gathers until all `count` bytes are there (or the end).
     private func gather(_ request: DeviceReadRequest, available: Int, _ s: inout State) -> Attempt {
         var result = Attempt()
-        let want = request.count - request.appended
-        if available >= want && request.appended == 0 {
-            if s.consumer.withData(want, { request.complete(copying: $0, $1) }) {
-                result.effects.notify = consume(want, answered: true, &s)
+        var available = available
+        while true {
+            let want = request.count - request.appended
+            if available >= want && request.appended == 0 {
+                if s.consumer.withData(want, { request.complete(copying: $0, $1) }) {
+                    result.effects.notify = consume(want, answered: true, &s)
+                }
+                return result
             }
-            return result
+            if available > 0 {
+                let take = min(available, want)
+                guard s.consumer.withData(take, { request.append(copying: $0, $1) }) else { return result }
+                if consume(take, answered: false, &s) { result.effects.notify = true }
+            }
+            if request.appended == request.count || (readable(s) == 0 && atEnd(s)) {
+                if request.completeAppended() && request.appended > 0 { s.reads += 1 }
+                return result
+            }
+            // Bytes still wanted: raise s_wait, then look again, so that a writer
+            // publishing meanwhile sees the flag (it was lowered by the first look).
+            available = endpoint.mine == .on && !atEnd(s) ? s.consumer.prepareToWait() : readable(s)
+            if available == 0 {
+                result.waits = true
+                return result
+            }
         }
-        if available > 0 {
-            let take = min(available, want)
-            guard s.consumer.withData(take, { request.append(copying: $0, $1) }) else { return result }
-            result.effects.notify = consume(take, answered: false, &s)
-        }
-        if request.appended == request.count || (readable(s) == 0 && atEnd(s)) {
-            if request.completeAppended() && request.appended > 0 { s.reads += 1 }
-        } else {
-            result.waits = true
-        }
-        return result
     }
 
     /// Releases `count` bytes to the writer; counts them. Returns whether to notify.

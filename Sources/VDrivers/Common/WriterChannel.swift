@@ -19,6 +19,9 @@ final class WriterChannel: Sendable {
     let xirqs: PipeXirqs
     let dataSize: Int
     private let state: Mutex<State>
+    /// `waiting.count`, readable without the lock: an xirq with nobody waiting
+    /// returns at once (`serveIfWaiting`) instead of contending for `state`.
+    private let sleepers = Atomic<Int>(0)
 
     init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs) {
         self.endpoint = endpoint
@@ -68,30 +71,47 @@ final class WriterChannel: Sendable {
                 s.waiting.append(request.suspend())
                 return ChannelEffects()
             }
-            let (effects, waits) = attempt(request, &s)
-            if waits { s.waiting.append(request.suspend()) }
+            var (effects, waits) = attempt(request, &s)
+            if waits {
+                s.waiting.append(request.suspend())
+                sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+                effects.merge(serveLocked(&s))  // look again: see serveIfWaiting
+            }
             return effects
         }
     }
 
-    /// Serves the waiting writes after an xirq or a handshake.
+    /// Serves the waiting writes after a handshake.
     func serve() -> ChannelEffects {
-        state.withLock { s in
-            var effects = ChannelEffects()
-            while let request = s.waiting.first {
-                let (outcome, waits) = attempt(request, &s)
-                effects.merge(outcome)
-                if waits { break }
-                s.waiting.removeFirst()
-            }
-            if s.waiting.isEmpty { s.producer.awake() }
-            return effects
+        state.withLock { serveLocked(&$0) }
+    }
+
+    /// The room xirq: serves the waiting writes, if any. A write about to wait
+    /// announces itself in `sleepers` and then looks at the ring again
+    /// (`write`), so skipping here never loses room freed meanwhile.
+    func serveIfWaiting() -> ChannelEffects {
+        sleepers.load(ordering: .sequentiallyConsistent) > 0 ? serve() : ChannelEffects()
+    }
+
+    private func serveLocked(_ s: inout State) -> ChannelEffects {
+        var effects = ChannelEffects()
+        while let request = s.waiting.first {
+            let (outcome, waits) = attempt(request, &s)
+            effects.merge(outcome)
+            if waits { break }
+            s.waiting.removeFirst()
         }
+        if s.waiting.isEmpty { s.producer.awake() }
+        sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+        return effects
     }
 
     /// Drops a waiting write the caller interrupted.
     func cancel(_ request: DeviceWriteRequest) {
-        state.withLock { $0.waiting.removeAll { $0 === request } }
+        state.withLock { s in
+            s.waiting.removeAll { $0 === request }
+            sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
+        }
     }
 }
 
@@ -108,29 +128,34 @@ extension WriterChannel {
             if request.isNonBlocking { answerNonBlocking(request) }
             return (ChannelEffects(), !request.isNonBlocking)
         }
-        var room = s.producer.room()
-        if room < request.remaining && !request.isNonBlocking { room = max(room, s.producer.prepareToWait()) }
-        if request.isNonBlocking && request.written == 0 && request.count <= dataSize && room < request.count {
+        if request.isNonBlocking && request.written == 0 && request.count <= dataSize && s.producer.room() < request.count {
             request.fail(.eagain)  // a "small" non-blocking write is all or nothing
             return (ChannelEffects(), false)
         }
         var effects = ChannelEffects()
-        let take = min(room, request.remaining)
-        if take > 0 {
-            request.withRemainingBytes { s.producer.stage($0, count: take) }
-            guard request.commitWritten(take) else { return (effects, false) }  // interrupted: not published
-            effects.notify = s.producer.publish(take)
-            s.bytes += UInt64(take)
-        }
-        if request.remaining == 0 || request.isNonBlocking {
-            if request.written == 0 && request.count > 0 {
-                request.fail(.eagain)
-            } else if request.complete() {
-                s.writes += 1
+        var room = s.producer.room()
+        while true {
+            let take = min(room, request.remaining)
+            if take > 0 {
+                request.withRemainingBytes { s.producer.stage($0, count: take) }
+                guard request.commitWritten(take) else { return (effects, false) }  // interrupted: not published
+                if s.producer.publish(take) { effects.notify = true }
+                s.bytes += UInt64(take)
             }
-            return (effects, false)
+            if request.remaining == 0 || request.isNonBlocking {
+                if request.written == 0 && request.count > 0 {
+                    request.fail(.eagain)
+                } else if request.complete() {
+                    s.writes += 1
+                }
+                return (effects, false)
+            }
+            // Bytes left: raise c_wait (vbpipe), then look again. Raising it only
+            // when the ring was full at the start lost the wake-up of a write that
+            // filled the ring itself (it then waited with c_wait low).
+            room = s.producer.prepareToWait()
+            if room == 0 { return (effects, true) }
         }
-        return (effects, true)
     }
 
     private func answerNonBlocking(_ request: DeviceWriteRequest) {
