@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Clocks and CPU facts of the host, for the /proc/nk statistics views.
+import CVPlat
 import Glibc
 
 /// The host's clocks in nanoseconds.
