@@ -31,7 +31,7 @@ final class FUSEReplier: RequestResponder {
         // SAFETY: the +1 reference is dropped in `finish()`, after the function is
         // unregistered or has run for the last time (see the type's comment).
         let data = unsafe Unmanaged.passRetained(self).toOpaque()
-        request.setInterruptHandler(LowLevelOps.interruptCallback, unsafe data)
+        unsafe request.setInterruptHandler(LowLevelOps.interruptCallback, unsafe data)
     }
 
     /// The kernel interrupted the caller: answer EINTR unless already answered.
@@ -41,7 +41,7 @@ final class FUSEReplier: RequestResponder {
 
     func send(_ answer: DeviceAnswer, fromInterrupt: Bool) {
         let sent = server.gate.pass {
-            if !fromInterrupt { request.setInterruptHandler(nil, nil) }
+            if !fromInterrupt { unsafe request.setInterruptHandler(nil, nil) }
             switch answer {
             case .bytes(let first, let second): unsafe request.replyBytes(first, second)
             case .count(let count): request.replyWritten(count)
@@ -80,7 +80,7 @@ final class FUSEReplier: RequestResponder {
 /// A poller waiting on a device file (a `fuse_pollhandle`): woken once, or destroyed.
 final class PollHandleWaker: PollWaker {
     // A fuse_pollhandle may be used from any thread; the mutex makes its one use unique.
-    private struct Handle: @unchecked Sendable {
+    @safe private struct Handle: @unchecked Sendable {
         var pointer: OpaquePointer?
     }
 
@@ -88,17 +88,17 @@ final class PollHandleWaker: PollWaker {
     private let gate: ReplyGate
 
     init(_ handle: OpaquePointer, gate: ReplyGate) {
-        self.handle = Mutex(Handle(pointer: handle))
+        self.handle = unsafe Mutex(Handle(pointer: handle))
         self.gate = gate
     }
 
     deinit {
         // SAFETY: the handle is ours until woken or destroyed; take() makes that once.
-        if let handle = take() { unsafe fuse_pollhandle_destroy(handle) }
+        if let handle = unsafe take() { unsafe fuse_pollhandle_destroy(handle) }
     }
 
     func wake() {
-        guard let handle = take() else { return }
+        guard let handle = unsafe take() else { return }
         // SAFETY: as in deinit; notify then destroy, as fuse_lowlevel.h asks; the gate
         // keeps the notification away from a destroyed session.
         gate.pass { _ = unsafe fuse_lowlevel_notify_poll(handle) }
@@ -106,9 +106,9 @@ final class PollHandleWaker: PollWaker {
     }
 
     private func take() -> OpaquePointer? {
-        handle.withLock { handle in
-            defer { handle.pointer = nil }
-            return handle.pointer
+        unsafe handle.withLock { handle in
+            defer { unsafe handle.pointer = nil }
+            return unsafe handle.pointer
         }
     }
 }

@@ -12,42 +12,42 @@ enum LowLevelOps {
     /// The table handed to `fuse_session_new`.
     static func table() -> fuse_lowlevel_ops {
         var ops = fuse_lowlevel_ops()
-        ops.`init` = { _, connection in unsafe LowLevelOps.configure(connection) }
-        ops.lookup = { req, parent, name in
+        unsafe ops.`init` = { _, connection in unsafe LowLevelOps.configure(connection) }
+        unsafe ops.lookup = { req, parent, name in
             // SAFETY: libfuse passes a NUL-terminated name valid for the call.
             let name = unsafe String(cString: name!)
             unsafe FUSERequest(raw: req!).server.lookUp(FUSERequest(raw: req!), parent: UInt64(parent), name: name)
         }
-        ops.forget = { req, number, count in
+        unsafe ops.forget = { req, number, count in
             let request = unsafe FUSERequest(raw: req!)
             request.server.forget(UInt64(number), count: count)
             request.replyNone()
         }
-        ops.forget_multi = { req, count, forgets in
+        unsafe ops.forget_multi = { req, count, forgets in
             let request = unsafe FUSERequest(raw: req!)
             // SAFETY: libfuse passes `count` forget records valid for the call.
-            for item in unsafe UnsafeBufferPointer(start: forgets, count: count) {
+            for unsafe item in unsafe UnsafeBufferPointer(start: forgets, count: count) {
                 request.server.forget(UInt64(item.ino), count: item.nlookup)
             }
             request.replyNone()
         }
-        ops.getattr = { req, number, _ in
+        unsafe ops.getattr = { req, number, _ in
             let request = unsafe FUSERequest(raw: req!)
             request.server.getAttributes(request, UInt64(number))
         }
-        ops.setattr = { req, number, attributes, changes, _ in
+        unsafe ops.setattr = { req, number, attributes, changes, _ in
             let request = unsafe FUSERequest(raw: req!)
             // SAFETY: libfuse passes the new attributes, valid for the call.
-            let size = unsafe attributes.map { Int($0.pointee.st_size) } ?? 0
+            let size = unsafe attributes.map { unsafe Int($0.pointee.st_size) } ?? 0
             request.server.setAttributes(request, UInt64(number), changes: changes, size: size)
         }
-        ops.readlink = { req, number in
+        unsafe ops.readlink = { req, number in
             let request = unsafe FUSERequest(raw: req!)
             request.server.readLink(request, UInt64(number))
         }
-        unsafe installFileOps(&ops)
-        unsafe installDirectoryOps(&ops)
-        return unsafe ops
+        installFileOps(&ops)
+        installDirectoryOps(&ops)
+        return ops
     }
 
     /// Called when libfuse learns of an interrupt of a request waiting in a driver.
@@ -58,18 +58,18 @@ enum LowLevelOps {
     }
 
     private static func installFileOps(_ ops: inout fuse_lowlevel_ops) {
-        ops.open = { req, number, info in
+        unsafe ops.open = { req, number, info in
             let request = unsafe FUSERequest(raw: req!)
             // SAFETY: libfuse passes the open's file info, valid for the call.
             let flags = OpenFlags(rawValue: unsafe info!.pointee.flags)
             request.server.open(request, UInt64(number), flags: flags)
         }
-        ops.read = { req, _, count, offset, info in
+        unsafe ops.read = { req, _, count, offset, info in
             let request = unsafe FUSERequest(raw: req!)
             let (handle, flags) = unsafe LowLevelOps.fileInfo(info)
             request.server.read(request, handle: handle, offset: Int(offset), count: count, flags: flags)
         }
-        ops.write = { req, _, bytes, count, _, info in
+        unsafe ops.write = { req, _, bytes, count, _, info in
             let request = unsafe FUSERequest(raw: req!)
             let (handle, flags) = unsafe LowLevelOps.fileInfo(info)
             // SAFETY: the bytes live in libfuse's receive buffer for the call; a driver
@@ -77,11 +77,11 @@ enum LowLevelOps {
             let buffer = unsafe UnsafeRawBufferPointer(start: bytes, count: count)
             unsafe request.server.write(request, handle: handle, bytes: buffer, flags: flags)
         }
-        ops.release = { req, _, info in
+        unsafe ops.release = { req, _, info in
             let request = unsafe FUSERequest(raw: req!)
             request.server.release(request, handle: unsafe LowLevelOps.fileInfo(info).handle)
         }
-        ops.poll = { req, _, info, pollHandle in
+        unsafe ops.poll = { req, _, info, pollHandle in
             let request = unsafe FUSERequest(raw: req!)
             let server = request.server
             let waker = unsafe pollHandle.map { unsafe PollHandleWaker($0, gate: server.gate) }
@@ -90,7 +90,7 @@ enum LowLevelOps {
     }
 
     private static func installDirectoryOps(_ ops: inout fuse_lowlevel_ops) {
-        ops.opendir = { req, number, info in
+        unsafe ops.opendir = { req, number, info in
             let request = unsafe FUSERequest(raw: req!)
             guard let handle = request.server.openDirectory(request, UInt64(number)) else { return }
             var reply = fuse_file_info()
@@ -99,11 +99,11 @@ enum LowLevelOps {
             if unsafe fuse_reply_open(req, &reply) != 0 { _ = request.server.openFiles.remove(handle) }
             _ = unsafe info
         }
-        ops.readdir = { req, _, size, offset, info in
+        unsafe ops.readdir = { req, _, size, offset, info in
             let request = unsafe FUSERequest(raw: req!)
             unsafe LowLevelOps.readDirectory(request, handle: LowLevelOps.fileInfo(info).handle, size: size, offset: Int(offset))
         }
-        ops.releasedir = { req, _, info in
+        unsafe ops.releasedir = { req, _, info in
             let request = unsafe FUSERequest(raw: req!)
             _ = request.server.openFiles.remove(unsafe LowLevelOps.fileInfo(info).handle)
             request.replySuccess()
@@ -129,7 +129,7 @@ enum LowLevelOps {
             guard used + length <= size else { break }
             used += length
         }
-        buffer.withUnsafeBytes { unsafe request.replyBytes(UnsafeRawBufferPointer(rebasing: $0[..<used])) }
+        unsafe buffer.withUnsafeBytes { unsafe request.replyBytes(UnsafeRawBufferPointer(rebasing: $0[..<used])) }
     }
 
     /// The handle and current flags of an open file.

@@ -24,7 +24,7 @@ enum StreamOpenIO {
     /// The I/O table; the session's user data is its ``ViewServer``.
     static func io() -> fuse_custom_io {
         var io = fuse_custom_io()
-        io.read = { fd, buffer, count, userdata in
+        unsafe io.read = { fd, buffer, count, userdata in
             let server = unsafe StreamOpenIO.server(userdata)
             let result = unsafe FUSESupport.readDevice(fd, buffer, count, stop: server.stopPipe.read)
             if result >= StreamOpenIO.headerSize, let buffer = unsafe buffer {
@@ -32,13 +32,13 @@ enum StreamOpenIO {
             }
             return result
         }
-        io.writev = { fd, vectors, count, userdata in
+        unsafe io.writev = { fd, vectors, count, userdata in
             if count >= 1, let vectors = unsafe vectors {
                 unsafe StreamOpenIO.inspectReply(vectors, Int(count), unsafe StreamOpenIO.server(userdata))
             }
             return unsafe FUSESupport.writeDevice(fd, UnsafeRawPointer(vectors), count)
         }
-        return unsafe io
+        return io
     }
 
     fileprivate static func server(_ userdata: UnsafeMutableRawPointer?) -> ViewServer {

@@ -25,7 +25,7 @@ public final class ViewMount: Sendable {
     private let stopped = Mutex(false)
 
     /// A libfuse session pointer, used by the loop thread and by `unmount`.
-    private struct Session: @unchecked Sendable {
+    @safe private struct Session: @unchecked Sendable {
         let raw: OpaquePointer
     }
 
@@ -38,9 +38,9 @@ public final class ViewMount: Sendable {
             root: root, owner: FUSESupport.currentOwner(), mountTime: FUSESupport.now(), stopPipe: stopPipe)
         let raw: OpaquePointer
         do {
-            raw = try Self.makeSession(server, options: options)
-            try Self.mount(raw, at: mountPoint, server: server)
-            let session = Session(raw: raw)
+            unsafe raw = try unsafe Self.makeSession(server, options: options)
+            try unsafe Self.mount(raw, at: mountPoint, server: server)
+            let session = unsafe Session(raw: raw)
             self.loop = try Self.startLoop(session, options: options)
         } catch {
             FUSESupport.closeDescriptor(stopPipe.read)
@@ -49,7 +49,7 @@ public final class ViewMount: Sendable {
         }
         self.mountPoint = mountPoint
         self.server = server
-        self.session = Session(raw: raw)
+        self.session = unsafe Session(raw: raw)
     }
 
     deinit {
@@ -60,16 +60,19 @@ public final class ViewMount: Sendable {
     public var openFileCount: Int { server.openFiles.count }
 
     /// Unmounts and stops serving; returns when no thread serves any more. Processes
-    /// still holding files open get ENOTCONN; answers drivers give later are dropped.
+    /// still holding files open get ECONNABORTED (later calls ENOTCONN); answers drivers give later are dropped.
     /// Calling it again does nothing.
     public func unmount() {
         guard stopped.withLock({ stopped in defer { stopped = true }; return !stopped }) else { return }
-        _ = FUSESupport.detachMount(mountPoint)
+        let detached = FUSESupport.detachMount(mountPoint)
         FUSESupport.signalStop(server.stopPipe.write)
         loop.join()
         server.gate.close()
-        unsafe fuse_session_unmount(session.raw)  // SAFETY: the loop has ended; closes the device.
-        unsafe fuse_session_destroy(session.raw)  // SAFETY: no thread uses the session any more.
+        // Without the right to umount2 (not root), libfuse unmounts through fusermount3.
+        if !detached { unsafe fuse_session_unmount(session.raw) }  // SAFETY: the loop has ended.
+        // SAFETY: no thread uses the session any more; closing its device aborts the
+        // connection, so requests still in flight end with ECONNABORTED.
+        unsafe fuse_session_destroy(session.raw)
         FUSESupport.closeDescriptor(server.stopPipe.read)
         FUSESupport.closeDescriptor(server.stopPipe.write)
         // SAFETY: balances the passRetained of makeSession; nothing reads the user data now.
@@ -79,7 +82,7 @@ public final class ViewMount: Sendable {
     private static func makeSession(_ server: ViewServer, options: ViewMountOptions) throws(ViewMountError) -> OpaquePointer {
         var arguments = ["vlm", "-o", options.optionString]
         if options.debug { arguments.append("-d") }
-        var ops = unsafe LowLevelOps.table()
+        var ops = LowLevelOps.table()
         // SAFETY: +1 reference owned by the session, released in unmount (or below).
         let userdata = unsafe Unmanaged.passRetained(server).toOpaque()
         let session = unsafe withCArguments(arguments) { argc, argv in
@@ -102,7 +105,7 @@ public final class ViewMount: Sendable {
             unsafe Unmanaged.passUnretained(server).release()  // SAFETY: the session is gone.
             throw .mountFailed(path: path)
         }
-        var io = unsafe StreamOpenIO.io()
+        var io = StreamOpenIO.io()
         let device = unsafe fuse_session_fd(session)
         // SAFETY: libfuse copies the table; the device stays the session's.
         guard FUSESupport.setNonBlocking(device), unsafe fuse_session_custom_io(session, &io, device) == 0 else {

@@ -57,7 +57,7 @@ extension ViewServer {
     func read(_ request: FUSERequest, handle: UInt64, offset: Int, count: Int, flags: OpenFlags) {
         switch openFiles.file(handle) {
         case .content(let snapshot, _)?:
-            snapshot.read(offset: offset, count: count).withUnsafeBytes { unsafe request.replyBytes($0) }
+            unsafe snapshot.read(offset: offset, count: count).withUnsafeBytes { unsafe request.replyBytes($0) }
         case .device(let device)?:
             let replier = FUSEReplier(request, server: self)
             let read = DeviceReadRequest(count: count, flags: flags, responder: replier)
@@ -73,7 +73,7 @@ extension ViewServer {
         switch openFiles.file(handle) {
         case .content(_, let control?)?:
             do {
-                try control.accept(bytes)
+                unsafe try control.accept(bytes)
                 request.replyWritten(bytes.count)
             } catch {
                 request.reply(error)

@@ -30,8 +30,10 @@ enum Shell {
     /// Starts `arguments` without waiting.
     static func start(_ arguments: [String], timeout: Double = 20) throws -> RunningProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-s", "KILL", String(timeout), "/usr/bin/env"] + arguments
+        // The test runner's threads block most signals and children inherit the mask, so
+        // a Ctrl-C (SIGINT) would never reach them: clear it, then exec under `timeout`.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", unblockAndExec, "timeout", "-s", "KILL", String(timeout)] + arguments
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
@@ -40,6 +42,12 @@ enum Shell {
         return RunningProcess(process: process, output: output, error: error)
     }
 }
+
+private let unblockAndExec = """
+    import os, signal, sys
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    os.execvp(sys.argv[1], sys.argv[1:])
+    """
 
 /// A child process started by ``Shell/start(_:timeout:)``.
 struct RunningProcess {
