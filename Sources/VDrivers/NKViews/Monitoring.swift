@@ -24,6 +24,11 @@ extension VMViews {
     /// Records `event` about VM `target` when `nk.monitoring.enable` is 2 (events
     /// log on) and the filter selects it.
     func record(_ event: String, target: NkOsId) {
+        Self.record(event, target: target, nkddi: nkddi, monitoring: monitoring)
+    }
+
+    /// `record(_:target:)` without the views object (for closures the view tree keeps).
+    static func record(_ event: String, target: NkOsId, nkddi: NKDDI, monitoring: MonitoringState) {
         guard let mode = try? nkddi.propertyBytes("nk.monitoring.enable", maxSize: 4).first,
             mode == 2 || mode == 0x32 else { return }
         monitoring.record(event, vm: nkddi.id, target: target, cpu: HostCPU.current)

@@ -39,12 +39,13 @@ extension VMViews {
     private func control(_ name: String, _ act: @escaping @Sendable (NkOsId) throws(ViewErrno) -> Void) {
         let event = ["vmstart": "vm_start", "vmstop": "vm_stop", "restart": "vm_start", "vmsuspend": "vm_suspend_request",
                      "vmresume": "vm_resume_request"][name]
-        // Weak: the tree (held by the views) must not keep the views alive.
-        procNK.add(name, .controlFile(ControlFile { [weak self] text throws(ViewErrno) in
-            guard let self else { throw .eio }
-            let vm = try writtenVM(text)
+        // No `self`: the tree (held by the views) must not keep the views alive, and
+        // must keep working while mounted even if the views object is gone.
+        let nkddi = self.nkddi, monitoring = self.monitoring
+        procNK.add(name, .controlFile(ControlFile { text throws(ViewErrno) in
+            let vm = try Self.writtenVM(text, nkddi: nkddi)
             try act(vm)
-            if let event { record(event, target: vm) }
+            if let event { Self.record(event, target: vm, nkddi: nkddi, monitoring: monitoring) }
         }))
     }
 
@@ -56,9 +57,8 @@ extension VMViews {
                 let bytes = try nkddi.propertyBytes("nk.focus", maxSize: 1)
                 return Array("\(bytes.first ?? 0)\n".utf8)
             },
-            write: { [weak self] text throws(ViewErrno) in
-                guard let self else { throw .eio }
-                let vm = try writtenVM(text)
+            write: { text throws(ViewErrno) in
+                let vm = try Self.writtenVM(text, nkddi: nkddi)
                 let result = nkddi.nk_prop_set("nk.focus", [UInt8(vm)], 1)
                 if result < 0 { throw PropertyErrno.errno(result) }
             })

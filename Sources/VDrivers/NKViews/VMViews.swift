@@ -58,6 +58,11 @@ public final class VMViews: Sendable {
 
     /// Reads a written VM id (`echo 3 > vmstop`): a configured guest id, else EINVAL.
     func writtenVM(_ text: String) throws(ViewErrno) -> NkOsId {
+        try Self.writtenVM(text, nkddi: nkddi)
+    }
+
+    /// `writtenVM(_:)` without the views object (for closures the view tree keeps).
+    static func writtenVM(_ text: String, nkddi: NKDDI) throws(ViewErrno) -> NkOsId {
         let value = try ControlFile.integer(text)
         guard value >= 2, value < Int(NK_OS_LIMIT), nkddi.repository.isVM(NkOsId(value)) else { throw .einval }
         return NkOsId(value)
