@@ -27,8 +27,10 @@ final class GuestDrivers: Sendable {
         drivers = VDriverRegistry.boot(VDriverContext(
             nkddi: environment.nkddi, dev: views.dev, procNK: views.procNK, log: { environment.log($0) }))
         let path = Self.mountPoint(runDirectory: runDirectory.path, vm: environment.id)
+        // A mount a killed guest's watcher has not removed yet goes first: on its dead
+        // mount point `mkdir` says EEXIST and `stat` ENOTCONN, so the restart failed.
+        _ = FUSESupport.detachMount(path)
         try FileSystem.createDirectory(path)
-        _ = FUSESupport.detachMount(path)  // a mount a killed run's watcher has not removed yet
         mount = try ViewMount(views.root, at: path)
     }
 
