@@ -66,6 +66,14 @@ struct ViewsTests {
             #expect(Self.mounts(under: dir + "/run/").count == 3)
             _ = try platform.stop(with: .kill)
             #expect(MountWait.until { Self.mounts(under: dir + "/run/").isEmpty })
+            // The killed supervisor left its shm objects; taking the run directory, as the
+            // next `vlm run` does, removes them (and the mount points).
+            let run = RunDirectory(path: dir + "/run")
+            #expect(try SharedMemory.list(prefix: run.sharedMemoryPrefix).count == 2)
+            let lock = try run.acquire()
+            try run.release(lock)
+            #expect(try SharedMemory.list(prefix: run.sharedMemoryPrefix).isEmpty)
+            #expect(try FileSystem.listDirectory(dir + "/run").isEmpty)
         }
     }
 
