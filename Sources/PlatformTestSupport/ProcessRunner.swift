@@ -38,26 +38,12 @@ public enum ProcessRunner {
     public static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil, timeout: Double = 10
     ) throws -> ProcessOutcome {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-run-\(UUID().uuidString)").path
-        let outPath = scratch + ".out"
-        let errPath = scratch + ".err"
-        defer {
-            unlink(outPath)
-            unlink(errPath)
-        }
         var argv = [executable] + arguments
         if let directory {
             // `cd` in a shell keeps the spawn portable (no addchdir_np) and leaves our cwd alone.
             argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + argv
         }
-        let pid = try spawn(argv, standardOutput: outPath, standardError: errPath)
-        let (status, timedOut) = wait(for: pid, timeout: timeout)
-        let signal = status & 0x7F
-        return ProcessOutcome(
-            status: signal == 0 ? (status >> 8) & 0xFF : signal, timedOut: timedOut,
-            crashed: !timedOut && signal != 0,
-            standardOutput: Array((try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()),
-            standardError: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self))
+        return try start(argv).finish(timeout: timeout)
     }
 
     /// Starts `argv` (absolute executable first) without waiting; `finish` collects it.
