@@ -87,4 +87,16 @@ struct MonitoringTests {
             #expect(try platform.stop() == .exited(0))
         }
     }
+
+    @Test("a guest's nk_xirq_trigger is an irq_post record once the guest itself enables monitoring")
+    func xirqPostsAreRecorded() throws {
+        try withTemporaryDirectory { dir in
+            let script = ["trigger 33 4", "propset nk.monitoring.enable 2", "trigger 34 4"]
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, scripts: [3: script])
+            let posted = "VM3 VCPU0 - irq_post\n    target: VM4, VCPU0\n    irq: 34\n"
+            #expect(MountWait.until { Self.log(dir, vm: 2).contains(posted) })
+            #expect(!Self.log(dir, vm: 2).contains("irq: 33\n"), "posted before monitoring was on")
+            #expect(try platform.stop() == .exited(0))
+        }
+    }
 }
