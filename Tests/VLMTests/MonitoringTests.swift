@@ -45,12 +45,17 @@ struct MonitoringTests {
             let enable = "echo -n 2 > \(dir)/run/vm2/sys/nk/prop/nk.monitoring.enable"
             #expect(try Self.sh(enable).status == 0)
             try Self.stopAndStart(dir, vm: 3, from: 2)
+            for (file, event) in [("vmsuspend", "vm_suspend_request"), ("vmresume", "vm_resume_request")] {
+                #expect(try Self.sh("echo 3 > \(dir)/run/vm2/proc/nk/\(file)").status == 0)
+                #expect(MountWait.until { Self.log(dir, vm: 4).contains("VM3 VCPU0 - \(event)\n") }, "\(event)")
+            }
             let guest = try #require(try Self.pid(platform, vm: 3))
             try Signal.send(.kill, to: guest)
             #expect(MountWait.until { Self.log(dir, vm: 4).contains("VM3 VCPU0 - vm_fatal\n") })
             let log = Self.log(dir, vm: 4)
             #expect(log.contains("VM2 VCPU0 - hyp_call\n    call: nk_stop\n    target: VM3\n"))
             #expect(log.contains("VM2 VCPU0 - hyp_call\n    call: nk_start\n    target: VM3\n"))
+            #expect(log.contains("VM2 VCPU0 - hyp_call\n    call: nk_suspend\n    target: VM3\n"))
             #expect(log.contains("VM3 VCPU0 - vm_stop\n"))
             #expect(log.contains("VM3 VCPU0 - vm_start\n"))
             let heads = log.split(separator: "\n").filter { $0.hasPrefix("[") }
