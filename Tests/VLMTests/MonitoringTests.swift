@@ -60,7 +60,9 @@ struct MonitoringTests {
             #expect(log.contains("VM3 VCPU0 - vm_start\n"))
             let heads = log.split(separator: "\n").filter { $0.hasPrefix("[") }
             #expect(heads.allSatisfy { $0.wholeMatch(of: /\[\d+\] \d+: CPU\d+ VM\d+ VCPU0 - [a-z_0-9]+/) != nil })
-            #expect(Self.log(dir, vm: 2) == log, "one log for every VM")
+            // One log for every VM (VM 3 restarting may add records meanwhile).
+            let seenBy2 = Set(Self.log(dir, vm: 2).split(separator: "\n").filter { $0.hasPrefix("[") })
+            #expect(!heads.isEmpty && Set(heads).isSubset(of: seenBy2), "one log for every VM")
             #expect(try platform.stop() == .exited(0))
         }
     }
