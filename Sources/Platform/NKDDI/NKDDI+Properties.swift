@@ -68,19 +68,34 @@ extension NKDDI {
         return 0
     }
 
+    static let hypCall = EventLog.type("hyp_call")
+
+    /// Records the lifecycle hypercall `call` (`EventLog.hypercalls`) on `osid`,
+    /// then sets the state property.
+    private func lifecycle(_ call: UInt32, _ osid: NkOsId, _ which: String, _ on: Bool) {
+        recordHypercall(call, target: osid)
+        setState(osid, which, on)
+    }
+
+    /// Records a `hyp_call` event of this VM (`call` from `EventLog.hypercalls`)
+    /// aimed at `target`, when monitoring asks for it.
+    public func recordHypercall(_ call: UInt32, target: NkOsId) {
+        repository.recordEvent(Self.hypCall, vm: id, target: target, argument: call, word: monitoringWord)
+    }
+
     private func setState(_ osid: NkOsId, _ which: String, _ on: Bool) {
         _ = nk_prop_set("nk.vm.\(osid).state.\(which)", [on ? 1 : 0, 0, 0, 0], 4)
     }
 
     /// `nk_start`: `nk.vm.<osid>.state.running` ← 1; on this VM itself, a restart.
-    public func nk_start(_ osid: NkOsId) { setState(osid, "running", true) }
+    public func nk_start(_ osid: NkOsId) { lifecycle(1, osid, "running", true) }
 
     /// `nk_stop`: `nk.vm.<osid>.state.running` ← 0.
-    public func nk_stop(_ osid: NkOsId) { setState(osid, "running", false) }
+    public func nk_stop(_ osid: NkOsId) { lifecycle(2, osid, "running", false) }
 
     /// `nk_suspend`: `nk.vm.<osid>.state.paused` ← 1.
-    public func nk_suspend(_ osid: NkOsId) { setState(osid, "paused", true) }
+    public func nk_suspend(_ osid: NkOsId) { lifecycle(3, osid, "paused", true) }
 
     /// `nk_resume`: `nk.vm.<osid>.state.paused` ← 0.
-    public func nk_resume(_ osid: NkOsId) { setState(osid, "paused", false) }
+    public func nk_resume(_ osid: NkOsId) { lifecycle(4, osid, "paused", false) }
 }

@@ -49,7 +49,12 @@ extension NKDDI {
     /// VM's bitmap, then rings that VM's doorbell, unless the bit was already
     /// pending (the trigger coalesces; no second eventfd write). Idempotent until
     /// dispatched.
+    static let irqPost = EventLog.type("irq_post")
+
     public func nk_xirq_trigger(_ xirq: NkXIrq, _ osid: NkOsId) {
+        if repository.eventLogEnabled(word: monitoringWord) {
+            repository.recordEvent(Self.irqPost, vm: id, target: osid, argument: xirq, word: monitoringWord)
+        }
         guard repository.raise(xirq, on: osid) == .raised else { return }
         doorbell(osid)?.ring()
     }

@@ -23,6 +23,8 @@ public final class NKDDI: Sendable {
     let doorbells: [(any XirqDoorbell)?]
     let hypervisor: (any HypercallChannel)?
     let consoleBell: (any XirqDoorbell)?
+    /// Where `nk.monitoring.enable` lives: the event log's one-load enabled check.
+    let monitoringWord: Int?
     /// `nk_sysconf_attach` registrations: vlink index → (handshake id, legacy id).
     let sysconf = Mutex<[Int: (NkXIrqId, NkXIrqId)]>([:])
 
@@ -40,6 +42,7 @@ public final class NKDDI: Sendable {
         self.doorbells = (0..<NK_OS_LIMIT).map { doorbells[$0] }
         self.hypervisor = hypervisor
         self.consoleBell = consoleBell
+        self.monitoringWord = repository.monitoringEnableWord
         self.dispatcher = XirqDispatcher(repository: repository, vm: id)
     }
 

@@ -24,6 +24,15 @@
 //     +128 u32 balloon host (0: disabled)  +132 u32 balloon base PFN
 //     +136 u32 balloon size (pages)        +140 u32 balloon VM mask
 //     +144 u64 balloon owner table offset (u32 owner per page, 0 = free)
+//     +152 u64 event-log filter, complemented (bit i set ⇔ EventLog.names[i]
+//          filtered out; 0 after formatting = every event selected; CAS)
+//     +160 u64 event-log next sequence number (claimed by CAS)
+//     +1024 event-log ring: 96 × 32-byte records (manual line 13608), slot =
+//          sequence % 96: +0 u64 timestamp (hypervisor ticks, 1 GHz)
+//          +8 u32 commit (sequence + 1, stored last; 0 while being written)
+//          +12 u32 target VM +16 u32 argument (xirq, hypercall number)
+//          +20 u64 reserved (payload = +8..+28) +28 u8 cpu +29 u8 VM id
+//          +30 u8 vcpu (0) +31 u8 event type (index in EventLog.names)
 //   vlink table: count × NkDevVlink (56 bytes, the manual's struct, line 4180):
 //     +0 name[16] +16 link +20 s_id +24 s_state +28 s_info +32 c_id
 //     +36 c_state +40 c_info +44 pad0 +48 pad1(u64)
@@ -72,6 +81,14 @@ public enum RepositoryABI {
         public static let vmTable = 104, pdevHeapStart = 112, pdevHeapEnd = 120
         public static let balloonHost = 128, balloonBasePFN = 132, balloonPages = 136
         public static let balloonVMs = 140, balloonOwners = 144
+        public static let eventFilterCleared = 152, eventNext = 160
+    }
+
+    /// The shared event log in the header (see the header comment).
+    public enum EventLog {
+        public static let ring = 1024, capacity = 96, recordSize = 32
+        public static let timestamp = 0, commit = 8, target = 12, argument = 16, cpu = 28
+        public static let allEvents: UInt64 = (1 << 49) - 1
     }
 
     /// `NkDevVlink` field offsets (manual line 4180).

@@ -24,12 +24,14 @@ extension Supervisor {
     /// Done before the guest process exists, so its first attach sees clean bits.
     func vmBooting(_ slot: VMSlot) {
         repository.vmDidStart(NkOsId(slot.id), isRestart: slot.hasBooted)
+        recordEvent("vm_start", slot)
         postSysconf(stateNotifyMask(slot.id) & ~(1 << NkOsId(slot.id)))
     }
 
     /// VM `slot` was frozen or thawed: `nk.vm.<id>.state.paused`, peers notified.
     func vmPauseChanged(_ slot: VMSlot, paused: Bool) {
         repository.vmDidPause(NkOsId(slot.id), paused)
+        recordEvent(paused ? "vm_suspend_request" : "vm_resume_request", slot)
         postSysconf(stateNotifyMask(slot.id) & ~(1 << NkOsId(slot.id)))
         hooks.vmPaused(slot.id, paused)
     }
@@ -46,6 +48,7 @@ extension Supervisor {
             return nil
         }
         let peers = repository.vmDidStop(id)
+        recordEvent(crashed ? "vm_fatal" : "vm_stop", slot)
         let notified = (peers | stateNotifyMask(slot.id)) & ~(1 << id)
         postSysconf(notified)
         if crashed || !ends.isEmpty {
@@ -54,6 +57,13 @@ extension Supervisor {
                 + "; NK_XIRQ_SYSCONF to \(names.isEmpty ? "nobody" : names.joined(separator: ", "))")
         }
         hooks.vmStopped(slot.id, crashed)
+    }
+
+    /// Records `event` about VM `slot` in the shared event log, if monitoring
+    /// asks for it (manual lines 13605–13687).
+    func recordEvent(_ event: String, _ slot: VMSlot) {
+        let id = NkOsId(slot.id)
+        repository.recordEvent(EventLog.type(event), vm: id, target: id, word: repository.monitoringEnableWord)
     }
 
     /// The vlinks in repository order with their end states, for `vlm status`.

@@ -37,15 +37,12 @@ extension VMViews {
     }
 
     private func control(_ name: String, _ act: @escaping @Sendable (NkOsId) throws(ViewErrno) -> Void) {
-        let event = ["vmstart": "vm_start", "vmstop": "vm_stop", "restart": "vm_start", "vmsuspend": "vm_suspend_request",
-                     "vmresume": "vm_resume_request"][name]
         // No `self`: the tree (held by the views) must not keep the views alive, and
         // must keep working while mounted even if the views object is gone.
-        let nkddi = self.nkddi, monitoring = self.monitoring
+        let nkddi = self.nkddi
         procNK.add(name, .controlFile(ControlFile { text throws(ViewErrno) in
             let vm = try Self.writtenVM(text, nkddi: nkddi)
             try act(vm)
-            if let event { Self.record(event, target: vm, nkddi: nkddi, monitoring: monitoring) }
         }))
     }
 
@@ -67,6 +64,8 @@ extension VMViews {
 
     /// Writes bit 0 of `nk.vm.<vm>.state.<which>`: a lifecycle hypercall.
     static func setState(_ nkddi: NKDDI, _ vm: NkOsId, _ which: String, _ on: Bool) throws(ViewErrno) {
+        // The kernel's lifecycle hypercall (nk_start/nk_stop/nk_suspend/nk_resume).
+        nkddi.recordHypercall(which == "running" ? (on ? 1 : 2) : (on ? 3 : 4), target: vm)
         let result = nkddi.nk_prop_set("nk.vm.\(vm).state.\(which)", [on ? 1 : 0, 0, 0, 0], 4)
         if result < 0 { throw result == NK_PROP_ERROR ? .eio : PropertyErrno.errno(result) }
     }

@@ -30,7 +30,6 @@ public final class VMViews: Sendable {
     public let host: HostAccounting
     /// Waits for console output (`dev/vlx-console`, `dev/vlx-log-<id>`).
     let consoleWaiters: ConsoleWaiters
-    let monitoring: MonitoringState
 
     /// Builds the tree of VM `nkddi.id`.
     /// - Parameter host: where CPU times come from (the run directory's VM processes).
@@ -42,7 +41,6 @@ public final class VMViews: Sendable {
         procNK = root.makeDirectories("proc/nk")
         sysNK = root.makeDirectories("sys/nk")
         consoleWaiters = ConsoleWaiters(repository: nkddi.repository)
-        monitoring = MonitoringState()
         addProcStatusFiles()
         addProcControlFiles()
         addProcStatistics()
