@@ -47,6 +47,12 @@ public enum ProcessInfo {
         while unsafe nanosleep(&request, &remaining) != 0 && Glibc.errno == EINTR { request = remaining }
     }
 
+    /// Gives the CPU to another runnable thread, if any. The corresponding C function
+    /// is `sched_yield`.
+    public static func yieldProcessor() {
+        _ = sched_yield()
+    }
+
     /// The page size. The corresponding C function is `sysconf(_SC_PAGESIZE)`.
     public static var pageSize: Int { Int(CVPlat_page_size()) }
 

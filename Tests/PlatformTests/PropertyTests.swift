@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+import Dispatch
 import Platform
+import Synchronization
 import Testing
 
 @Suite("Properties (nk_prop_enum, nk_prop_get, nk_prop_set) and lifecycle")
@@ -50,6 +52,21 @@ struct PropertyTests {
         #expect(vm.nk_prop_set("test.shared", [1], 1) == NK_PROP_BUSY)
         platform.repoMemory.store32(seq, 2)
         #expect(vm.nk_prop_set("test.shared", [1], 1) == 1)
+    }
+
+    @Test("concurrent sets wait for each other instead of failing with NK_PROP_BUSY")
+    func concurrentSetsAllSucceed() {
+        let vm = platform.vm(3)
+        let failures = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for n in 0..<5_000 where vm.nk_prop_set("test.shared", [UInt8(worker), UInt8(n & 0xff)], 2) != 2 {
+                failures.add(1, ordering: .relaxed)
+            }
+        }
+        #expect(failures.load(ordering: .relaxed) == 0)
+        var buf = [UInt8](repeating: 0, count: 8)
+        #expect(vm.nk_prop_get("test.shared", &buf, 8) == 2)
+        #expect(buf[0] < 4 && buf[1] == UInt8(4_999 & 0xff), "one writer's last value, whole")
     }
 
     @Test("enum reports names, this VM's permissions and name length, then UNKNOWN")

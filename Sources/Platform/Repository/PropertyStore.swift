@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import PlatformSys
 
 /// The outcome of a property update that the caller must complete.
 public enum PropertySetEffect: Sendable, Equatable {
@@ -89,15 +90,32 @@ extension Repository {
                 : (on ? .suspend(vm: vm) : .resume(vm: vm))
             return .lifecycle(call, bytes: Int32(stored.count))
         }
-        let seq = repo.load32(base + P.sequence)
-        guard seq & 1 == 0, repo.compareExchange32(base + P.sequence, expected: seq, desired: seq &+ 1).exchanged else {
-            return .failed(NK_PROP_BUSY)
-        }
+        guard let seq = beginUpdate(base) else { return .failed(NK_PROP_BUSY) }
         repo.storeBytes(Int(repo.load64(base + P.valueOffset)), stored)
         repo.store32(base + P.curSize, UInt32(stored.count))
         repo.store32(base + P.sequence, seq &+ 2)
         return .stored(bytes: Int32(stored.count), notify: repo.load32(base + P.notifyMask) & runningMask)
     }
+
+    /// Claims the update of the property at `base` (its sequence word made odd) and
+    /// returns the even sequence it had. Writers wait for each other, as the
+    /// hypervisor serialises `nk_prop_set` hypercalls: a concurrent set is not an
+    /// error (two `echo N > /proc/nk/focus` at once both succeed, the last one
+    /// wins). Nil only when an update stays in progress for
+    /// ``updateWaitLimit`` yields (its writer died in the middle): `NK_PROP_BUSY`.
+    private func beginUpdate(_ base: Int) -> UInt32? {
+        for attempt in 0..<Self.updateWaitLimit {
+            let seq = repo.load32(base + P.sequence)
+            if seq & 1 == 0, repo.compareExchange32(base + P.sequence, expected: seq, desired: seq &+ 1).exchanged {
+                return seq
+            }
+            if attempt >= 64 { ProcessInfo.yieldProcessor() }
+        }
+        return nil
+    }
+
+    /// How many times a writer yields waiting for another's update.
+    static let updateWaitLimit = 100_000
 
     /// Supervisor and views: the current value of `name`, without a permission
     /// check (nil for an unknown name); waits out an update in progress.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Platform
 public import PlatformViews
+import PlatformSys
 
 /// The views of one VM: the tree its FUSE mount (`DIR/vm<N>`) serves, with
 /// `dev/`, `proc/nk/` and `sys/nk/` (DESIGN §1.2). Every file reads the live
@@ -85,23 +86,33 @@ extension NKDDI {
     /// update is in progress (`NK_PROP_BUSY`). Throws the mapped errno.
     func propertyBytes(_ name: String, maxSize: Int) throws(ViewErrno) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: max(maxSize, 1))
-        for _ in 0..<1000 {
+        return try Self.retryingWhileBusy { () throws(ViewErrno) -> [UInt8]? in
             let n = nk_prop_get(name, &buffer, UInt32(maxSize))
             if n >= 0 { return Array(buffer.prefix(Int(n))) }
-            if n != NK_PROP_BUSY { throw PropertyErrno.errno(n) }
+            if n == NK_PROP_BUSY { return nil }
+            throw PropertyErrno.errno(n)
         }
-        throw .ebusy
     }
 
     /// The value of the property `pid` (its `nk_prop_enum` index), as
     /// `propertyBytes(_:maxSize:)` but without searching the name.
     func propertyBytes(pid: UInt32, maxSize: Int) throws(ViewErrno) -> [UInt8] {
-        for _ in 0..<1000 {
+        try Self.retryingWhileBusy { () throws(ViewErrno) -> [UInt8]? in
             switch repository.propertyGet(at: Int(pid), maxSize: maxSize, caller: nk_id_get()) {
             case .success(let bytes): return bytes
-            case .failure(.busy): continue
+            case .failure(.busy): return nil
             case .failure(let error): throw PropertyErrno.errno(error.code)
             }
+        }
+    }
+
+    /// Runs `get` until it stops answering nil (`NK_PROP_BUSY`: an update in
+    /// progress, which ends within a few stores unless its writer was preempted,
+    /// hence the yields); EBUSY only when it stays busy (a writer died mid-update).
+    private static func retryingWhileBusy(_ get: () throws(ViewErrno) -> [UInt8]?) throws(ViewErrno) -> [UInt8] {
+        for attempt in 0..<100_000 {
+            if let bytes = try get() { return bytes }
+            if attempt >= 64 { ProcessInfo.yieldProcessor() }
         }
         throw .ebusy
     }

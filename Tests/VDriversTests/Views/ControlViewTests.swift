@@ -71,7 +71,7 @@ import VDrivers
         #expect(result.status != 0 && result.error.contains("Permission denied"))
     }
 
-    @Test(.disabled("flaky: concurrent writes to proc/nk/focus sometimes fail with EIO (FUSE reply path); to fix next session"))
+    @Test
     func eightProcessesReadAndWriteTheSameFilesAtOnce() throws {
         let platform = try ViewsPlatform()
         let base = platform.directory
