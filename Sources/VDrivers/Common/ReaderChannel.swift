@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import PlatformViews
-import Synchronization
 
 /// The reading half of a pipe: this VM's server end of a vlink, whose ring it
 /// consumes. Serves `read(2)` with the pipe rules of VPIPE(4D)/VBPIPE(4D):
 /// data when there is some; EOF once the writer left and what it wrote is
 /// drained; otherwise wait (or EAGAIN).
-final class ReaderChannel: Sendable {
+final class ReaderChannel: RingChannel {
     struct State {
         var consumer: RingConsumer
         /// The writer's last `c_idx`, captured when it left ON: what is left to drain.
         var draining: UInt32?
         var isOpen = false
-        var waiting: [DeviceReadRequest] = []
         var reads: UInt32 = 0
         var bytes: UInt64 = 0
     }
@@ -22,17 +20,14 @@ final class ReaderChannel: Sendable {
     /// Without the vbpipe `a` flag, a blocking read waits for all `count` bytes.
     let readAll: Bool
     let dataSize: Int
-    private let state: Mutex<State>
-    /// `waiting.count`, readable without the lock: an xirq with nobody waiting
-    /// returns at once (`serveIfWaiting`) instead of contending for `state`.
-    private let sleepers = Atomic<Int>(0)
+    private let state: RequestQueue<ReaderChannel>
 
     init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs, readAll: Bool) {
         self.endpoint = endpoint
         self.xirqs = xirqs
         self.readAll = readAll
         self.dataSize = ring.dataSize
-        self.state = Mutex(State(consumer: RingConsumer(ring: ring)))
+        self.state = RequestQueue(State(consumer: RingConsumer(ring: ring)))
     }
 
     /// Bytes that may be read now: the ring while I am ON, what the departed
@@ -94,73 +89,40 @@ extension ReaderChannel {
 
     /// A new `read(2)`.
     func read(_ request: DeviceReadRequest) -> ChannelEffects {
-        state.withLock { s in
-            guard s.waiting.isEmpty else {
-                s.waiting.append(request.suspend())
-                return ChannelEffects()
-            }
-            var outcome = attempt(request, &s)
-            if outcome.waits {
-                s.waiting.append(request.suspend())
-                sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
-                outcome.effects.merge(serveLocked(&s))  // look again: see serveIfWaiting
-            } else {
-                outcome.effects.merge(settleDrain(&s))
-            }
-            return outcome.effects
-        }
+        state.submit(request, to: self)
     }
 
     /// Serves the waiting reads after a handshake.
     func serve() -> ChannelEffects {
-        state.withLock { serveLocked(&$0) }
+        state.serve(self)
     }
 
-    /// The data xirq: serves the waiting reads, if any. A read about to wait
-    /// announces itself in `sleepers` and then looks at the ring again
-    /// (`read`), so skipping here never loses data published meanwhile.
+    /// The data xirq: serves the waiting reads, if any (see `RequestQueue`:
+    /// skipping when none waits never loses data published meanwhile).
     func serveIfWaiting() -> ChannelEffects {
-        sleepers.load(ordering: .sequentiallyConsistent) > 0 ? serve() : ChannelEffects()
-    }
-
-    private func serveLocked(_ s: inout State) -> ChannelEffects {
-        var effects = ChannelEffects()
-        while let request = s.waiting.first {
-            let outcome = attempt(request, &s)
-            effects.merge(outcome.effects)
-            if outcome.waits { break }
-            s.waiting.removeFirst()
-        }
-        if s.waiting.isEmpty { s.consumer.awake() }
-        sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
-        effects.merge(settleDrain(&s))
-        return effects
+        state.serveIfWaiting(self)
     }
 
     /// Drops a waiting read the caller interrupted.
     func cancel(_ request: DeviceReadRequest) {
-        state.withLock { s in
-            s.waiting.removeAll { $0 === request }
-            sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
-        }
+        state.cancel(request)
+    }
+
+    /// No read waits any more: lower `s_wait`.
+    func idle(_ s: inout State) {
+        s.consumer.awake()
     }
 
     /// Once the departed writer's data is drained, the end may reset for the next one.
-    private func settleDrain(_ s: inout State) -> ChannelEffects {
+    func settle(_ s: inout State) -> ChannelEffects {
         guard s.draining != nil, readable(s) == 0 else { return ChannelEffects() }
         return handshake(&s)
     }
 }
 
 extension ReaderChannel {
-    struct Attempt {
-        var effects = ChannelEffects()
-        /// The request must wait (it is not answered).
-        var waits = false
-    }
-
     /// Answers `request` if the pipe rules allow it now.
-    private func attempt(_ request: DeviceReadRequest, _ s: inout State) -> Attempt {
+    func attempt(_ request: DeviceReadRequest, _ s: inout State) -> Attempt {
         guard !request.isCancelled else { return Attempt() }
         var available = readable(s)
         if available == 0 && !atEnd(s) && !request.isNonBlocking && endpoint.mine == .on {

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import PlatformViews
-import Synchronization
 
 /// The writing half of a pipe: this VM's client end of a vlink, whose ring it
 /// fills. Serves `write(2)` with the pipe rules of VPIPE(4D)/VBPIPE(4D): all
 /// bytes (waiting for room), EPIPE once the reader is not ON, and with
 /// `O_NONBLOCK` all-or-nothing up to the ring size, partial beyond it.
-final class WriterChannel: Sendable {
+final class WriterChannel: RingChannel {
     struct State {
         var producer: RingProducer
         var isOpen = false
-        var waiting: [DeviceWriteRequest] = []
         var writes: UInt32 = 0
         var bytes: UInt64 = 0
     }
@@ -18,16 +16,13 @@ final class WriterChannel: Sendable {
     let endpoint: VlinkEndpoint
     let xirqs: PipeXirqs
     let dataSize: Int
-    private let state: Mutex<State>
-    /// `waiting.count`, readable without the lock: an xirq with nobody waiting
-    /// returns at once (`serveIfWaiting`) instead of contending for `state`.
-    private let sleepers = Atomic<Int>(0)
+    private let state: RequestQueue<WriterChannel>
 
     init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs) {
         self.endpoint = endpoint
         self.xirqs = xirqs
         self.dataSize = ring.dataSize
-        self.state = Mutex(State(producer: RingProducer(ring: ring)))
+        self.state = RequestQueue(State(producer: RingProducer(ring: ring)))
     }
 
     /// Both ends ON: bytes may go into the ring.
@@ -66,80 +61,56 @@ final class WriterChannel: Sendable {
 
     /// A new `write(2)`.
     func write(_ request: DeviceWriteRequest) -> ChannelEffects {
-        state.withLock { s in
-            guard s.waiting.isEmpty else {
-                s.waiting.append(request.suspend())
-                return ChannelEffects()
-            }
-            var (effects, waits) = attempt(request, &s)
-            if waits {
-                s.waiting.append(request.suspend())
-                sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
-                effects.merge(serveLocked(&s))  // look again: see serveIfWaiting
-            }
-            return effects
-        }
+        state.submit(request, to: self)
     }
 
     /// Serves the waiting writes after a handshake.
     func serve() -> ChannelEffects {
-        state.withLock { serveLocked(&$0) }
+        state.serve(self)
     }
 
-    /// The room xirq: serves the waiting writes, if any. A write about to wait
-    /// announces itself in `sleepers` and then looks at the ring again
-    /// (`write`), so skipping here never loses room freed meanwhile.
+    /// The room xirq: serves the waiting writes, if any (see `RequestQueue`:
+    /// skipping when none waits never loses room freed meanwhile).
     func serveIfWaiting() -> ChannelEffects {
-        sleepers.load(ordering: .sequentiallyConsistent) > 0 ? serve() : ChannelEffects()
-    }
-
-    private func serveLocked(_ s: inout State) -> ChannelEffects {
-        var effects = ChannelEffects()
-        while let request = s.waiting.first {
-            let (outcome, waits) = attempt(request, &s)
-            effects.merge(outcome)
-            if waits { break }
-            s.waiting.removeFirst()
-        }
-        if s.waiting.isEmpty { s.producer.awake() }
-        sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
-        return effects
+        state.serveIfWaiting(self)
     }
 
     /// Drops a waiting write the caller interrupted.
     func cancel(_ request: DeviceWriteRequest) {
-        state.withLock { s in
-            s.waiting.removeAll { $0 === request }
-            sleepers.store(s.waiting.count, ordering: .sequentiallyConsistent)
-        }
+        state.cancel(request)
+    }
+
+    /// No write waits any more: lower `c_wait`.
+    func idle(_ s: inout State) {
+        s.producer.awake()
     }
 }
 
 extension WriterChannel {
-    /// Takes what the pipe rules allow of `request` now; returns the effects and
-    /// whether it must wait for room (or for the link to come up).
-    private func attempt(_ request: DeviceWriteRequest, _ s: inout State) -> (ChannelEffects, Bool) {
-        guard !request.isCancelled else { return (ChannelEffects(), false) }
+    /// Takes what the pipe rules allow of `request` now, or says it must wait
+    /// for room (or for the link to come up).
+    func attempt(_ request: DeviceWriteRequest, _ s: inout State) -> Attempt {
+        guard !request.isCancelled else { return Attempt() }
         guard isUp else {
             if readerGone {
                 _ = request.written > 0 ? request.complete() : request.fail(.epipe)
-                return (ChannelEffects(), false)
+                return Attempt()
             }
             if request.isNonBlocking { answerNonBlocking(request) }
-            return (ChannelEffects(), !request.isNonBlocking)
+            return Attempt(waits: !request.isNonBlocking)
         }
         if request.isNonBlocking && request.written == 0 && request.count <= dataSize && s.producer.room() < request.count {
             request.fail(.eagain)  // a "small" non-blocking write is all or nothing
-            return (ChannelEffects(), false)
+            return Attempt()
         }
-        var effects = ChannelEffects()
+        var result = Attempt()
         var room = s.producer.room()
         while true {
             let take = min(room, request.remaining)
             if take > 0 {
                 request.withRemainingBytes { s.producer.stage($0, count: take) }
-                guard request.commitWritten(take) else { return (effects, false) }  // interrupted: not published
-                if s.producer.publish(take) { effects.notify = true }
+                guard request.commitWritten(take) else { return result }  // interrupted: not published
+                if s.producer.publish(take) { result.effects.notify = true }
                 s.bytes += UInt64(take)
             }
             if request.remaining == 0 || request.isNonBlocking {
@@ -148,13 +119,16 @@ extension WriterChannel {
                 } else if request.complete() {
                     s.writes += 1
                 }
-                return (effects, false)
+                return result
             }
             // Bytes left: raise c_wait (vbpipe), then look again. Raising it only
             // when the ring was full at the start lost the wake-up of a write that
             // filled the ring itself (it then waited with c_wait low).
             room = s.producer.prepareToWait()
-            if room == 0 { return (effects, true) }
+            if room == 0 {
+                result.waits = true
+                return result
+            }
         }
     }
 
