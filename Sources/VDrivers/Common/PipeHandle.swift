@@ -14,14 +14,14 @@ final class PipeHandle: DeviceFileHandle {
     func read(_ request: DeviceReadRequest) {
         guard let reader = device.reader else { return _ = request.fail(.ebadf) }
         request.onCancel { reader.cancel(request) }
-        device.apply(reader.read(request), peerOf: reader)
+        device.apply(reader.submit(request), peerOf: reader)
         device.wakePollers()
     }
 
     func write(_ request: DeviceWriteRequest) {
         guard let writer = device.writer else { return _ = request.fail(.ebadf) }
         request.onCancel { writer.cancel(request) }
-        device.apply(writer.write(request), peerOf: writer)
+        device.apply(writer.submit(request), peerOf: writer)
         device.wakePollers()
     }
 

@@ -87,25 +87,9 @@ final class ReaderChannel: RingChannel {
 extension ReaderChannel {
     // MARK: Reads
 
-    /// A new `read(2)`.
-    func read(_ request: DeviceReadRequest) -> ChannelEffects {
-        state.submit(request, to: self)
-    }
-
-    /// Serves the waiting reads after a handshake.
-    func serve() -> ChannelEffects {
-        state.serve(self)
-    }
-
-    /// The data xirq: serves the waiting reads, if any (see `RequestQueue`:
-    /// skipping when none waits never loses data published meanwhile).
-    func serveIfWaiting() -> ChannelEffects {
-        state.serveIfWaiting(self)
-    }
-
-    /// Drops a waiting read the caller interrupted.
-    func cancel(_ request: DeviceReadRequest) {
-        state.cancel(request)
+    /// My queue: `reads` that wait for the ring (see `RingChannel` for the rest).
+    func withQueue<R>(_ body: (borrowing RequestQueue<ReaderChannel>) -> R) -> R {
+        body(state)
     }
 
     /// No read waits any more: lower `s_wait`.

@@ -18,11 +18,13 @@ struct Attempt {
     var waits = false
 }
 
-/// A reading or writing channel as its `RequestQueue` sees it. The queue calls
-/// these under the channel's lock.
+/// A reading or writing channel: its requests wait in a `RequestQueue`, which
+/// calls `attempt`, `idle` and `settle` under the channel's lock.
 protocol RingChannel: AnyObject, Sendable {
     associatedtype State: Sendable
     associatedtype Request: RingRequest
+    /// Lends my queue (my lock, my state, my waiting requests) to `body`.
+    func withQueue<R>(_ body: (borrowing RequestQueue<Self>) -> R) -> R
     /// Answers `request` if the pipe rules allow it now, else says it must wait.
     func attempt(_ request: Request, _ s: inout State) -> Attempt
     /// Nobody waits any more: lower my wait flag (vbpipe).
@@ -34,6 +36,26 @@ protocol RingChannel: AnyObject, Sendable {
 
 extension RingChannel {
     func settle(_ s: inout State) -> ChannelEffects { ChannelEffects() }
+
+    /// A new `read(2)` or `write(2)`.
+    func submit(_ request: Request) -> ChannelEffects {
+        withQueue { $0.submit(request, to: self) }
+    }
+
+    /// Serves the waiting requests after a handshake.
+    func serve() -> ChannelEffects {
+        withQueue { $0.serve(self) }
+    }
+
+    /// The peer's data or room xirq: serves the waiting requests, if any.
+    func serveIfWaiting() -> ChannelEffects {
+        withQueue { $0.serveIfWaiting(self) }
+    }
+
+    /// Drops a waiting request the caller interrupted.
+    func cancel(_ request: Request) {
+        withQueue { $0.cancel(request) }
+    }
 }
 
 /// A channel's state behind its lock, with the requests waiting for the ring

@@ -59,25 +59,9 @@ final class WriterChannel: RingChannel {
 
     // MARK: Writes
 
-    /// A new `write(2)`.
-    func write(_ request: DeviceWriteRequest) -> ChannelEffects {
-        state.submit(request, to: self)
-    }
-
-    /// Serves the waiting writes after a handshake.
-    func serve() -> ChannelEffects {
-        state.serve(self)
-    }
-
-    /// The room xirq: serves the waiting writes, if any (see `RequestQueue`:
-    /// skipping when none waits never loses room freed meanwhile).
-    func serveIfWaiting() -> ChannelEffects {
-        state.serveIfWaiting(self)
-    }
-
-    /// Drops a waiting write the caller interrupted.
-    func cancel(_ request: DeviceWriteRequest) {
-        state.cancel(request)
+    /// My queue: `writes` that wait for the ring (see `RingChannel` for the rest).
+    func withQueue<R>(_ body: (borrowing RequestQueue<WriterChannel>) -> R) -> R {
+        body(state)
     }
 
     /// No write waits any more: lower `c_wait`.
