@@ -10,25 +10,22 @@
 ///   meanwhile is never missed);
 /// - vbpipe: when the writer's `c_wait` flag says it may be asleep.
 public struct RingConsumer: Sendable {
-    /// The ring read from.
-    public let ring: ExRing
-    /// My `s_idx` (only I change it).
-    public private(set) var index: UInt32 = 0
-    /// Where the next byte is read in `ring[]`.
-    public private(set) var position = 0
+    private var cursor: RingCursor
 
     public init(ring: ExRing) {
-        self.ring = ring
-        self.index = ring.serverIndex
-        self.position = Int(index % UInt32(ring.dataSize))
+        cursor = .server(ring)
     }
+
+    /// The ring read from.
+    public var ring: ExRing { cursor.ring }
+    /// My `s_idx` (only I change it).
+    public var index: UInt32 { cursor.index }
+    /// Where the next byte is read in `ring[]`.
+    public var position: Int { cursor.position }
 
     /// The handshake's OFF→RESET for the reader: `s_idx = 0`, `s_wait = 0`.
     public mutating func reset() {
-        index = 0
-        position = 0
-        ring.store(ring.layout.sIdx, 0)
-        if let sWait = ring.layout.sWait { ring.store(sWait, 0) }
+        cursor.reset()
     }
 
     /// Bytes readable now. `limit`, when given, replaces `c_idx`: the writer's
@@ -51,11 +48,8 @@ public struct RingConsumer: Sendable {
     /// must be triggered.
     public mutating func consume(_ count: Int) -> Bool {
         guard count > 0 else { return false }
-        let before = index
-        index &+= UInt32(count)
-        position = (position + count) % ring.dataSize
-        ring.store(ring.layout.sIdx, index)
-        if let cWait = ring.layout.cWait { return ring.load(cWait) != 0 }
+        let before = cursor.advance(count)
+        if let writerMayWait = cursor.peerMayWait { return writerMayWait }
         // Full before this chunk ⇔ the writer had filled up to `before + size`.
         return Int(ring.clientIndex &- before) >= ring.dataSize
     }
@@ -63,14 +57,11 @@ public struct RingConsumer: Sendable {
     /// Before waiting for data: raise `s_wait` (vbpipe), then look again.
     /// Returns what is readable now; when it is not 0 the flag is lowered again.
     public mutating func prepareToWait(limit: UInt32? = nil) -> Int {
-        if let sWait = ring.layout.sWait { ring.store(sWait, 1) }
-        let count = available(limit: limit)
-        if count > 0 { awake() }
-        return count
+        cursor.prepareToWait { available(limit: limit) }
     }
 
     /// After waiting: lower `s_wait` (vbpipe).
     public func awake() {
-        if let sWait = ring.layout.sWait, ring.load(sWait) != 0 { ring.store(sWait, 0) }
+        cursor.awake()
     }
 }

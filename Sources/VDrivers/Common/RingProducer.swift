@@ -10,26 +10,22 @@
 ///   emptied the ring and went to sleep meanwhile is never missed;
 /// - vbpipe: when the reader's `s_wait` flag says it may be asleep.
 public struct RingProducer: Sendable {
-    /// The ring written to.
-    public let ring: ExRing
-    /// My `c_idx` (only I change it).
-    public private(set) var index: UInt32 = 0
-    /// Where the next byte goes in `ring[]` (kept locally, so the size need not
-    /// divide 2^32).
-    public private(set) var position = 0
+    private var cursor: RingCursor
 
     public init(ring: ExRing) {
-        self.ring = ring
-        self.index = ring.clientIndex
-        self.position = Int(index % UInt32(ring.dataSize))
+        cursor = .client(ring)
     }
+
+    /// The ring written to.
+    public var ring: ExRing { cursor.ring }
+    /// My `c_idx` (only I change it).
+    public var index: UInt32 { cursor.index }
+    /// Where the next byte goes in `ring[]`.
+    public var position: Int { cursor.position }
 
     /// The handshake's OFF→RESET for the writer: `c_idx = 0`, `c_wait = 0`.
     public mutating func reset() {
-        index = 0
-        position = 0
-        ring.store(ring.layout.cIdx, 0)
-        if let cWait = ring.layout.cWait { ring.store(cWait, 0) }
+        cursor.reset()
     }
 
     /// Free bytes now.
@@ -54,11 +50,8 @@ public struct RingProducer: Sendable {
     /// reader's xirq must be triggered.
     public mutating func publish(_ count: Int) -> Bool {
         guard count > 0 else { return false }
-        let before = index
-        index &+= UInt32(count)
-        position = (position + count) % ring.dataSize
-        ring.store(ring.layout.cIdx, index)
-        if let sWait = ring.layout.sWait { return ring.load(sWait) != 0 }
+        let before = cursor.advance(count)
+        if let readerMayWait = cursor.peerMayWait { return readerMayWait }
         // Empty before this chunk ⇔ the reader had caught up with `before`.
         return Int32(bitPattern: ring.serverIndex &- before) >= 0
     }
@@ -66,14 +59,11 @@ public struct RingProducer: Sendable {
     /// Before waiting for room: raise `c_wait` (vbpipe), then look again.
     /// Returns the room now; when it is not 0 the flag is lowered again.
     public mutating func prepareToWait() -> Int {
-        if let cWait = ring.layout.cWait { ring.store(cWait, 1) }
-        let free = room()
-        if free > 0 { awake() }
-        return free
+        cursor.prepareToWait { room() }
     }
 
     /// After waiting: lower `c_wait` (vbpipe).
     public func awake() {
-        if let cWait = ring.layout.cWait, ring.load(cWait) != 0 { ring.store(cWait, 0) }
+        cursor.awake()
     }
 }
