@@ -17,32 +17,21 @@ public enum VBPipeDriver: VDriver {
     }
 
     public static func probe(_ context: VDriverContext, reserved: inout Set<String>) -> [PipeDevice] {
-        let pairs = findPairs(context)
-        let requests = pairs.map { DeviceNaming.Request(minor: $0.info.minor, name: $0.info.name) }
-        let names = DeviceNaming.assign(requests, prefix: "vbpipe", reserved: reserved)
-        var devices: [PipeDevice] = []
-        for (pair, assigned) in zip(pairs, names) {
-            for warning in assigned.warnings { context.log("vbpipe\(assigned.minor): \(warning)") }
-            let device = makeDevice(pair, assigned, context)
-            if !device.enabled { context.log("vbpipe\(assigned.minor): cannot allocate the rings or the xirqs") }
-            device.publish(in: context.dev)
-            reserved.insert(device.name)
-            devices.append(device)
+        let probe = PipeProbe(compatible: compatible, context: context)
+        let wishes = { (pair: Pair) in DeviceNaming.Request(minor: pair.info.minor, name: pair.info.name) }
+        let devices = probe.devices(findPairs(probe), wishes: wishes, parts: "the rings", reserved: &reserved) {
+            makeDevice($0, $1, context)
         }
-        context.procNK.add("vbpipe", .seqFile(SeqFile(text: { [devices] in procText(devices) })))
+        probe.publishProc(devices, text: procText)
         return devices
     }
 
     /// For every vbpipe vlink this VM serves, its reverse: same link, swapped
     /// ids, another record (which matters when both ends are this VM).
-    static func findPairs(_ context: VDriverContext) -> [Pair] {
+    static func findPairs(_ probe: PipeProbe) -> [Pair] {
+        let context = probe.context
         let nkddi = context.nkddi
-        var all: [NkPhAddr] = []
-        var plink = nkddi.nk_vlink_lookup(compatible, 0)
-        while plink != 0 {
-            all.append(plink)
-            plink = nkddi.nk_vlink_lookup(compatible, plink)
-        }
+        let all = probe.vlinks()
         var pairs: [Pair] = []
         for served in all {
             guard let reading = VlinkEndpoint(nkddi: nkddi, plink: served), reading.isServer else { continue }

@@ -16,36 +16,26 @@ public enum VPipeDriver: VDriver {
     }
 
     public static func probe(_ context: VDriverContext, reserved: inout Set<String>) -> [PipeDevice] {
-        let found = findEnds(context)
-        let names = DeviceNaming.assign(found.map { .init(name: $0.name) }, prefix: "vpipe", reserved: reserved)
-        var devices: [PipeDevice] = []
-        for (end, assigned) in zip(found, names) {
-            for warning in assigned.warnings { context.log("vpipe\(assigned.minor): \(warning)") }
-            let device = makeDevice(end, assigned, context)
-            if !device.enabled { context.log("vpipe\(assigned.minor): cannot allocate the ring or the xirqs") }
-            device.publish(in: context.dev)
-            reserved.insert(device.name)
-            devices.append(device)
+        let probe = PipeProbe(compatible: compatible, context: context)
+        let wishes = { (end: Found) in DeviceNaming.Request(name: end.name) }
+        let devices = probe.devices(findEnds(probe), wishes: wishes, parts: "the ring", reserved: &reserved) {
+            makeDevice($0, $1, context)
         }
-        context.procNK.add("vpipe", .seqFile(SeqFile(text: { [devices] in procText(devices) })))
+        probe.publishProc(devices, text: procText)
         return devices
     }
 
     /// The vlinks this VM is an end of, in `nk_vlink_lookup` order (minor order).
-    static func findEnds(_ context: VDriverContext) -> [Found] {
-        var found: [Found] = []
-        var plink = context.nkddi.nk_vlink_lookup(compatible, 0)
-        while plink != 0 {
-            if let endpoint = VlinkEndpoint(nkddi: context.nkddi, plink: plink) {
-                let server = VPipeInfo.server(endpoint.serverInfo)
-                let mine = endpoint.isServer ? server : VPipeInfo.client(endpoint.clientInfo)
-                let label = "vpipe link \(endpoint.link)"
-                for warning in mine.warnings { context.log("\(label): info: \(warning)") }
-                found.append(Found(endpoint: endpoint, size: server.size, name: mine.name))
-            }
-            plink = context.nkddi.nk_vlink_lookup(compatible, plink)
+    static func findEnds(_ probe: PipeProbe) -> [Found] {
+        let context = probe.context
+        return probe.vlinks().compactMap { plink in
+            guard let endpoint = VlinkEndpoint(nkddi: context.nkddi, plink: plink) else { return nil }
+            let server = VPipeInfo.server(endpoint.serverInfo)
+            let mine = endpoint.isServer ? server : VPipeInfo.client(endpoint.clientInfo)
+            let label = "vpipe link \(endpoint.link)"
+            for warning in mine.warnings { context.log("\(label): info: \(warning)") }
+            return Found(endpoint: endpoint, size: server.size, name: mine.name)
         }
-        return found
     }
 
     static func makeDevice(_ end: Found, _ assigned: DeviceNaming.Assignment, _ context: VDriverContext) -> PipeDevice {
