@@ -49,6 +49,12 @@ public enum FileSystem {
         OwnedFD(adopting: try syscall("open") { unsafe open(path, O_RDONLY | O_CLOEXEC) })
     }
 
+    /// Creates `path` (or truncates it) and opens it write-only, close-on-exec
+    /// (e.g. a file for a child's output).
+    public static func openForWriting(_ path: String, permissions: UInt32 = 0o600) throws(SyscallError) -> OwnedFD {
+        OwnedFD(adopting: try syscall("open") { unsafe open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions) })
+    }
+
     /// Reads the whole file.
     public static func readFile(_ path: String) throws(SyscallError) -> [UInt8] {
         let fd = OwnedFD(adopting: try syscall("open") { unsafe open(path, O_RDONLY | O_CLOEXEC) })

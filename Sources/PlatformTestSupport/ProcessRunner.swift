@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
-import Glibc
+import PlatformSys
 
 /// What a child process did: its exit status, its output, and whether it was
 /// killed for running too long or died of a signal.
@@ -21,26 +21,27 @@ public struct ProcessOutcome: Sendable {
 /// Runs tools (dtc, the built `vlm`) for tests, with a time limit, output
 /// captured through files so that a chatty child can never block on a pipe.
 ///
-/// Children are started with `posix_spawn(3)` directly: Foundation's
-/// `Process.run()` was seen crashing (memcpy in `Process.run`) when tests
-/// start many processes in parallel.
+/// Children are started with `ChildProcess.spawn` (`posix_spawn`), like
+/// `VLMBinary.runMerged`: Foundation's `Process.run()` was seen crashing
+/// (memcpy in `Process.run`) when tests start many processes in parallel. The
+/// child gets an empty signal mask (the test runner's threads block signals,
+/// and a mask survives exec) and no descriptor but its standard three. It
+/// stays in the test's process group.
 public enum ProcessRunner {
     /// The absolute path of `name` on `PATH`, or nil.
     public static func which(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        executableOnPath(name)
     }
 
     /// Runs `executable` with `arguments` in `directory`, killing it after `timeout` seconds.
     ///
-    /// - Throws: `POSIXError` when the process cannot be started.
+    /// - Throws: `SyscallError` when the process cannot be started.
     public static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil, timeout: Double = 10
     ) throws -> ProcessOutcome {
         var argv = [executable] + arguments
         if let directory {
-            // `cd` in a shell keeps the spawn portable (no addchdir_np) and leaves our cwd alone.
+            // `cd` in a shell leaves our cwd alone (posix_spawn has no portable chdir).
             argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + argv
         }
         return try start(argv).finish(timeout: timeout)
@@ -49,43 +50,23 @@ public enum ProcessRunner {
     /// Starts `argv` (absolute executable first) without waiting; `finish` collects it.
     ///
     /// Output goes to files, never pipes: a FUSE mount made concurrently in the
-    /// test process starts a `fusermount3` watcher that inherits every
-    /// descriptor that is not close-on-exec, so a pipe's write end could stay
-    /// open in it and a read to end-of-file would never return.
+    /// test process starts a `fusermount3` watcher, and a pipe's write end held
+    /// open anywhere but in the child would keep a read to end-of-file waiting.
     public static func start(_ argv: [String]) throws -> StartedProcess {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-run-\(UUID().uuidString)").path
-        let pid = try spawn(argv, standardOutput: scratch + ".out", standardError: scratch + ".err")
-        return StartedProcess(pid: pid, outPath: scratch + ".out", errPath: scratch + ".err")
-    }
-
-    private static func spawn(_ argv: [String], standardOutput: String, standardError: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, standardError, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        var pid = pid_t()
-        let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
-        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
-        return pid
-    }
-
-    /// Polls `waitpid` until the child ends or `timeout` passes (then SIGKILL).
-    static func wait(for pid: pid_t, timeout: Double) -> (status: Int32, timedOut: Bool) {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid || (result < 0 && errno != EINTR) { return (status, false) }
-            if DispatchTime.now().uptimeNanoseconds > deadline {
-                kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                return (status, true)
-            }
-            usleep(1000)
+        let (outPath, errPath) = (scratch + ".out", scratch + ".err")
+        do {
+            let input = try FileSystem.openReadOnly("/dev/null")
+            let output = try FileSystem.openForWriting(outPath)
+            let error = try FileSystem.openForWriting(errPath)
+            let child = try ChildProcess.spawn(
+                executable: argv[0], arguments: argv, descriptors: [input.rawValue, output.rawValue, error.rawValue],
+                newProcessGroup: false)
+            return StartedProcess(child: child, outPath: outPath, errPath: errPath)
+        } catch {
+            try? FileSystem.removeIfPresent(outPath)
+            try? FileSystem.removeIfPresent(errPath)
+            throw error
         }
     }
 }
@@ -93,22 +74,45 @@ public enum ProcessRunner {
 /// A child started by ``ProcessRunner/start(_:)``, its output going to files.
 public struct StartedProcess: Sendable {
     public let pid: Int32
+    let child: ChildProcess
     let outPath: String
     let errPath: String
+
+    init(child: ChildProcess, outPath: String, errPath: String) {
+        self.pid = child.pid
+        self.child = child
+        self.outPath = outPath
+        self.errPath = errPath
+    }
 
     /// Waits for the end (SIGKILL after `timeout` seconds), collects the output
     /// and removes the files.
     public func finish(timeout: Double = 60) -> ProcessOutcome {
         defer {
-            unlink(outPath)
-            unlink(errPath)
+            try? FileSystem.removeIfPresent(outPath)
+            try? FileSystem.removeIfPresent(errPath)
         }
-        let (status, timedOut) = ProcessRunner.wait(for: pid, timeout: timeout)
-        let signal = status & 0x7F
+        let (status, timedOut) = end(within: timeout)
+        var signal: Int32 = 0
+        var code: Int32 = 0
+        switch status {
+        case .exited(let exitCode): code = exitCode
+        case .signaled(let killer): signal = killer.rawValue
+        }
         return ProcessOutcome(
-            status: signal == 0 ? (status >> 8) & 0xFF : signal, timedOut: timedOut,
-            crashed: !timedOut && signal != 0,
-            standardOutput: Array((try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()),
-            standardError: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self))
+            status: signal == 0 ? code : signal, timedOut: timedOut, crashed: !timedOut && signal != 0,
+            standardOutput: (try? FileSystem.readFile(outPath)) ?? [],
+            standardError: String(decoding: (try? FileSystem.readFile(errPath)) ?? [], as: UTF8.self))
+    }
+
+    /// Waits for the child to end, killing it after `timeout` seconds.
+    private func end(within timeout: Double) -> (ExitStatus, timedOut: Bool) {
+        do {
+            if let status = try child.wait(timeout: .seconds(timeout)) { return (status, false) }
+            try child.send(.kill)
+            return (try child.wait(), true)
+        } catch {
+            return (.exited(0), false)  // reaped elsewhere: nothing more to learn (as when `waitpid` failed before)
+        }
     }
 }
