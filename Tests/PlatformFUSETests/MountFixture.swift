@@ -30,18 +30,11 @@ enum Shell {
 
     /// Starts `arguments` without waiting.
     static func start(_ arguments: [String], timeout: Double = 20) throws -> RunningProcess {
-        // The test runner's threads block most signals and children inherit the mask, so
-        // a Ctrl-C (SIGINT) would never reach them: clear it, then exec under `timeout`.
-        let argv = ["/usr/bin/env", "python3", "-c", unblockAndExec, "timeout", "-s", "KILL", String(timeout)] + arguments
+        // ProcessRunner's children start with an empty signal mask, so a Ctrl-C reaches them.
+        let argv = ["/usr/bin/env", "timeout", "-s", "KILL", String(timeout)] + arguments
         return RunningProcess(process: try ProcessRunner.start(argv), timeout: timeout)
     }
 }
-
-private let unblockAndExec = """
-    import os, signal, sys
-    signal.pthread_sigmask(signal.SIG_SETMASK, [])
-    os.execvp(sys.argv[1], sys.argv[1:])
-    """
 
 /// A child process started by ``Shell/start(_:timeout:)``.
 struct RunningProcess {
