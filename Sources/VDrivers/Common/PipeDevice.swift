@@ -207,16 +207,10 @@ extension PipeDevice {
         if pollQueue.hasWaiters { pollQueue.wakeAll() }
     }
 
-    /// Sends what a reading channel asked for.
-    func apply(_ effects: ChannelEffects, peerOf reader: ReaderChannel) {
-        if effects.notify { nkddi?.nk_xirq_trigger(reader.xirqs.peer, reader.endpoint.peer) }
-        if effects.sysconf { reader.endpoint.sysconfTrigger() }
-    }
-
-    /// Sends what a writing channel asked for.
-    func apply(_ effects: ChannelEffects, peerOf writer: WriterChannel) {
-        if effects.notify { nkddi?.nk_xirq_trigger(writer.xirqs.peer, writer.endpoint.peer) }
-        if effects.sysconf { writer.endpoint.sysconfTrigger() }
+    /// Sends what a reading or writing channel asked for.
+    func apply(_ effects: ChannelEffects, peerOf channel: some RingChannel) {
+        if effects.notify { nkddi?.nk_xirq_trigger(channel.xirqs.peer, channel.endpoint.peer) }
+        if effects.sysconf { channel.endpoint.sysconfTrigger() }
     }
 
     /// Sends the SYSCONF a handshake asked for.

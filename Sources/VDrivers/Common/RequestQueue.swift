@@ -23,6 +23,10 @@ struct Attempt {
 protocol RingChannel: AnyObject, Sendable {
     associatedtype State: Sendable
     associatedtype Request: RingRequest
+    /// My end of the vlink.
+    var endpoint: VlinkEndpoint { get }
+    /// Its xirqs.
+    var xirqs: PipeXirqs { get }
     /// Lends my queue (my lock, my state, my waiting requests) to `body`.
     func withQueue<R>(_ body: (borrowing RequestQueue<Self>) -> R) -> R
     /// Answers `request` if the pipe rules allow it now, else says it must wait.
