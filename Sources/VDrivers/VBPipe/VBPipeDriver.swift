@@ -6,7 +6,7 @@ import PlatformViews
 /// `vbpipe` vlinks with the same link number and swapped ends: this VM reads
 /// the ring of the vlink it serves and writes the ring of the one it is the
 /// client of (behaviour-reference §1.6). Open blocks until the other side opens.
-public enum VBPipeDriver: VDriver {
+public enum VBPipeDriver: PipeDriver {
     public static let compatible = "vbpipe"
 
     struct Pair {
@@ -16,22 +16,16 @@ public enum VBPipeDriver: VDriver {
         let peerSize: Int
     }
 
+    static let rings = "the rings"
+
     public static func probe(_ context: VDriverContext, reserved: inout Set<String>) -> [PipeDevice] {
-        let probe = PipeProbe(compatible: compatible, context: context)
-        let wishes = { (pair: Pair) in DeviceNaming.Request(minor: pair.info.minor, name: pair.info.name) }
-        let devices = probe.devices(findPairs(probe), wishes: wishes, parts: "the rings", reserved: &reserved) {
-            makeDevice($0, $1, context)
-        }
-        probe.publishProc(devices, text: procText)
-        return devices
+        probeDevices(context, reserved: &reserved)
     }
 
     /// For every vbpipe vlink this VM serves, its reverse: same link, swapped
     /// ids, another record (which matters when both ends are this VM).
-    static func findPairs(_ probe: PipeProbe) -> [Pair] {
-        let context = probe.context
+    static func find(_ all: [NkPhAddr], _ context: VDriverContext) -> [Pair] {
         let nkddi = context.nkddi
-        let all = probe.vlinks()
         var pairs: [Pair] = []
         for served in all {
             guard let reading = VlinkEndpoint(nkddi: nkddi, plink: served), reading.isServer else { continue }
@@ -52,6 +46,11 @@ public enum VBPipeDriver: VDriver {
             pairs.append(Pair(reading: reading, writing: writing, info: info, peerSize: VBPipeInfo.parse(writing.serverInfo).size))
         }
         return pairs
+    }
+
+    /// The `minor=` and `name=` of the served vlink's info.
+    static func wishes(_ pair: Pair) -> DeviceNaming.Request {
+        DeviceNaming.Request(minor: pair.info.minor, name: pair.info.name)
     }
 
     static func makeDevice(_ pair: Pair, _ assigned: DeviceNaming.Assignment, _ context: VDriverContext) -> PipeDevice {

@@ -6,7 +6,7 @@ import PlatformViews
 /// of a `vpipe` vlink writes (`/dev/<name>` opened `O_WRONLY`), the server end
 /// reads (`O_RDONLY`); the ring is `nk_pmem_alloc(plink, 0, size)`, the xirqs
 /// `nk_pxirq_alloc(plink, 0, c_id, 1)` and `(plink, 1, s_id, 1)`.
-public enum VPipeDriver: VDriver {
+public enum VPipeDriver: PipeDriver {
     public static let compatible = "vpipe"
 
     struct Found {
@@ -15,20 +15,15 @@ public enum VPipeDriver: VDriver {
         let name: String?
     }
 
+    static let rings = "the ring"
+
     public static func probe(_ context: VDriverContext, reserved: inout Set<String>) -> [PipeDevice] {
-        let probe = PipeProbe(compatible: compatible, context: context)
-        let wishes = { (end: Found) in DeviceNaming.Request(name: end.name) }
-        let devices = probe.devices(findEnds(probe), wishes: wishes, parts: "the ring", reserved: &reserved) {
-            makeDevice($0, $1, context)
-        }
-        probe.publishProc(devices, text: procText)
-        return devices
+        probeDevices(context, reserved: &reserved)
     }
 
-    /// The vlinks this VM is an end of, in `nk_vlink_lookup` order (minor order).
-    static func findEnds(_ probe: PipeProbe) -> [Found] {
-        let context = probe.context
-        return probe.vlinks().compactMap { plink in
+    /// The vlinks this VM is an end of, in lookup order (minor order).
+    static func find(_ vlinks: [NkPhAddr], _ context: VDriverContext) -> [Found] {
+        vlinks.compactMap { plink in
             guard let endpoint = VlinkEndpoint(nkddi: context.nkddi, plink: plink) else { return nil }
             let server = VPipeInfo.server(endpoint.serverInfo)
             let mine = endpoint.isServer ? server : VPipeInfo.client(endpoint.clientInfo)
@@ -36,6 +31,11 @@ public enum VPipeDriver: VDriver {
             for warning in mine.warnings { context.log("\(label): info: \(warning)") }
             return Found(endpoint: endpoint, size: server.size, name: mine.name)
         }
+    }
+
+    /// A `name=` from the info; minors follow the lookup order.
+    static func wishes(_ end: Found) -> DeviceNaming.Request {
+        DeviceNaming.Request(name: end.name)
     }
 
     static func makeDevice(_ end: Found, _ assigned: DeviceNaming.Assignment, _ context: VDriverContext) -> PipeDevice {
