@@ -11,7 +11,11 @@ import Synchronization
 ///   blocking open waits until the link is up (vbpipe: both links, so it
 ///   returns once the other side opened too), EINTR when interrupted;
 /// - later opens only count; the last close detaches the handlers, takes this
-///   VM's ends OFF and sends `NK_XIRQ_SYSCONF` to the peer.
+///   VM's ends OFF and sends `NK_XIRQ_SYSCONF` to the peer;
+/// - opens and closes are serialised (the driver's `olock`, lines 6474 and
+///   11007): a last close and the next first open, served by two FUSE threads
+///   at once, run one after the other, so the device never ends up counted
+///   open with its ends OFF (a close that finished after the open).
 public final class PipeDevice: DeviceFileDriver, Sendable {
     /// Which access modes `open` accepts.
     public enum Access: Sendable {
@@ -101,12 +105,12 @@ public final class PipeDevice: DeviceFileDriver, Sendable {
         case (.readOnly, .readOnly), (.writeOnly, .writeOnly), (.any, _): break
         default: return _ = request.fail(.eacces)
         }
-        let first = openState.withLock { state in
+        openState.withLock { state in
             state.count += 1
-            if state.count == 1 { state.opens += 1 }
-            return state.count == 1
+            guard state.count == 1 else { return }
+            state.opens += 1
+            state.handlers = firstOpen(nkddi)
         }
-        if first { firstOpen(nkddi) }
         if request.isNonBlocking || isReady {
             if !request.complete(with: PipeHandle(device: self)) { release() }
             return
@@ -123,23 +127,20 @@ public final class PipeDevice: DeviceFileDriver, Sendable {
         serveOpens()  // the link may have come up meanwhile
     }
 
-    /// The last close of one open file (or an open that did not complete).
+    /// The close of one open file (or an open that did not complete); the last
+    /// one tears down under the open lock (see `open`).
     func release() {
-        let last = openState.withLock { state -> [NkXIrqId]? in
+        openState.withLock { state in
             state.count -= 1
-            guard state.count == 0 else { return nil }
-            defer { state.handlers = [] }
-            return state.handlers
+            guard state.count == 0, let nkddi else { return }
+            lastClose(nkddi, handlers: state.handlers)
+            state.handlers = []
         }
-        guard let handlers = last, let nkddi else { return }
-        for id in handlers { nkddi.nk_xirq_detach(id) }
-        var effects = ChannelEffects()
-        if let reader { effects.merge(reader.setOpen(false)) }
-        if let writer { effects.merge(writer.setOpen(false)) }
-        apply(effects)
     }
 
-    private func firstOpen(_ nkddi: NKDDI) {
+    /// `ex_open`'s first open: attaches the xirq handlers, starts the handshake.
+    /// Called with the open lock held. Returns the handler ids.
+    private func firstOpen(_ nkddi: NKDDI) -> [NkXIrqId] {
         var ids: [NkXIrqId] = []
         if let reader {
             ids.append(nkddi.nk_xirq_attach(reader.xirqs.own, { [self] _, _ in dataArrived() }, nil))
@@ -147,10 +148,21 @@ public final class PipeDevice: DeviceFileDriver, Sendable {
         if let writer {
             ids.append(nkddi.nk_xirq_attach(writer.xirqs.own, { [self] _, _ in roomFreed() }, nil))
         }
-        openState.withLock { $0.handlers = ids }
         var effects = ChannelEffects()
         if let reader { effects.merge(reader.setOpen(true)) }
         if let writer { effects.merge(writer.setOpen(true)) }
+        apply(effects)
+        return ids
+    }
+
+    /// `ex_release`'s last close: detaches the handlers (waiting for one that
+    /// runs: it never takes the open lock), takes my ends OFF, tells the peer.
+    /// Called with the open lock held.
+    private func lastClose(_ nkddi: NKDDI, handlers: [NkXIrqId]) {
+        for id in handlers { nkddi.nk_xirq_detach(id) }
+        var effects = ChannelEffects()
+        if let reader { effects.merge(reader.setOpen(false)) }
+        if let writer { effects.merge(writer.setOpen(false)) }
         apply(effects)
     }
 
