@@ -52,8 +52,11 @@ final class ReaderChannel: RingChannel {
     private func handshake(_ s: inout State) -> ChannelEffects {
         var changed = false
         if endpoint.mine == .on {
-            let down = endpoint.handshake(mayReset: false) {}
-            if down.wentDown { s.draining = s.consumer.ring.clientIndex }
+            // The writer's last `c_idx`, read while my end is still ON: once my OFF
+            // is published the writer may reset `c_idx` to 0 at once, and a capture
+            // after that made the stale ring look full (phantom bytes; the end never
+            // drained, so it never reset and the next open hung).
+            let down = endpoint.handshake(mayReset: false, leaving: { s.draining = s.consumer.ring.clientIndex }) {}
             changed = down.changed
         }
         let drained = s.draining.map { s.consumer.available(limit: $0) == 0 } ?? true

@@ -64,10 +64,14 @@ public struct VlinkEndpoint: Sendable {
     }
 
     /// Runs the handshake table on my state word (see `Handshake`): calls
-    /// `resetRing` on OFF→RESET, then writes the new state (the caller announces
-    /// it with `sysconfTrigger` when it changed).
-    public func handshake(mayReset: Bool, resetRing: () -> Void) -> Handshake.Outcome {
+    /// `leaving` on ON→OFF and `resetRing` on OFF→RESET, both *before* it writes
+    /// the new state (the caller announces it with `sysconfTrigger` when it
+    /// changed). Until my word leaves ON the peer may not reset its ring index
+    /// (OFF→RESET needs a peer that is not ON), so what `leaving` reads of the
+    /// departed peer's index is its last one.
+    public func handshake(mayReset: Bool, leaving: () -> Void = {}, resetRing: () -> Void) -> Handshake.Outcome {
         let outcome = Handshake.settle(mine: mine, peer: peerState, mayReset: mayReset)
+        if outcome.wentDown { leaving() }
         if outcome.didReset { resetRing() }
         if outcome.changed { setMine(outcome.state) }
         return outcome
