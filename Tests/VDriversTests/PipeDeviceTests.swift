@@ -109,6 +109,31 @@ import VDrivers
         #expect(recorder.answeredFromInterrupt)
     }
 
+    @Test func interruptedPartialTransfersReturnTheirBytesAndCountAsCalls() throws {
+        let vms = try TwoVMs()
+        // vbpipe without `a` (VM2): a read of 10 gathers 3 bytes and waits for more.
+        let first = R.open(vms[2].device("vbpipe0"), .readWrite)
+        let second = R.open(vms[3].device("vbpipe0"), .readWrite)
+        #expect(R.await(second) == .opened && R.await(first) == .opened)
+        let a = try #require(first.openedHandle), b = try #require(second.openedHandle)
+        let (read, reading) = R.read(a, 10)
+        _ = R.write(b, Array("abc".utf8))
+        #expect(Requests.eventually { vms[2].device("vbpipe0").statistics.readBytes == 3 })
+        read.interrupt()
+        #expect(reading.reply == .bytes(Array("abc".utf8)))
+        #expect(vms[2].device("vbpipe0").statistics.reads == 1)
+        // vpipe "tiny" (32 bytes): a write of 50 takes 32 and waits for room.
+        _ = try #require(R.open(vms[3].device("tiny"), .readOnly, nonBlocking: true).openedHandle)
+        let writing = R.open(vms[2].device("tiny"), .writeOnly)
+        let writer = try #require(R.await(writing) == .opened ? writing.openedHandle : nil)
+        let (write, written) = R.write(writer, [UInt8](repeating: 7, count: 50))
+        #expect(written.reply == nil)
+        write.interrupt()
+        #expect(written.reply == .count(32))
+        #expect(vms[2].device("tiny").statistics.writes == 1)
+        #expect(vms[2].device("tiny").statistics.writtenBytes == 32)
+    }
+
     @Test func interruptedOpenAnswersEINTRAndLeavesTheEndOff() throws {
         let vms = try TwoVMs()
         let recorder = ReplyRecorder()

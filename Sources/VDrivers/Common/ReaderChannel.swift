@@ -100,6 +100,11 @@ extension ReaderChannel {
         s.consumer.awake()
     }
 
+    /// An interrupted read returned what it had gathered: it counts if that was something.
+    func interrupted(_ request: DeviceReadRequest, _ s: inout State) {
+        if request.appended > 0 { s.reads += 1 }
+    }
+
     /// Once the departed writer's data is drained, the end may reset for the next one.
     func settle(_ s: inout State) -> ChannelEffects {
         guard s.draining != nil, readable(s) == 0 else { return ChannelEffects() }

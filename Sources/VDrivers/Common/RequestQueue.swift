@@ -36,6 +36,9 @@ protocol RingChannel: AnyObject, Sendable {
     /// After a new request was answered, or the waiting ones served: what else
     /// the ring calls for (the reader resets once a departed writer is drained).
     func settle(_ s: inout State) -> ChannelEffects
+    /// `request` was interrupted and left the queue, answered with what it had
+    /// moved (EINTR when nothing): a partial count still counts as a call.
+    func interrupted(_ request: Request, _ s: inout State)
 }
 
 extension RingChannel {
@@ -58,7 +61,7 @@ extension RingChannel {
 
     /// Drops a waiting request the caller interrupted.
     func cancel(_ request: Request) {
-        withQueue { $0.cancel(request) }
+        withQueue { $0.cancel(request, of: self) }
     }
 }
 
@@ -132,9 +135,10 @@ struct RequestQueue<Channel: RingChannel>: ~Copyable, Sendable {
     }
 
     /// Drops a waiting request the caller interrupted.
-    func cancel(_ request: Channel.Request) {
+    func cancel(_ request: Channel.Request, of channel: Channel) {
         locked.withLock { l in
             l.waiting.removeAll { $0 === request }
+            channel.interrupted(request, &l.state)
             sleepers.store(l.waiting.count, ordering: .sequentiallyConsistent)
         }
     }

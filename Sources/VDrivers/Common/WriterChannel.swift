@@ -68,6 +68,11 @@ final class WriterChannel: RingChannel {
     func idle(_ s: inout State) {
         s.producer.awake()
     }
+
+    /// An interrupted write returned the count it had taken: it counts if that was something.
+    func interrupted(_ request: DeviceWriteRequest, _ s: inout State) {
+        if request.written > 0 { s.writes += 1 }
+    }
 }
 
 extension WriterChannel {
