@@ -6,7 +6,7 @@ import Testing
 import VDrivers
 
 /// `ex_open` and `ex_release` are serialised by the device's `olock` (manual
-/// lines 6474, 11007): a last close and the next first open of the same node,
+/// lines 6696, 11007): a last close and the next first open of the same node,
 /// served concurrently (a multi-threaded FUSE loop, a process that closes and
 /// reopens at once), must not interleave.
 @Suite(.serialized) struct PipeDeviceOpenCloseRaceTests {

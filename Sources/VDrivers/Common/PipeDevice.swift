@@ -12,7 +12,7 @@ import Synchronization
 ///   returns once the other side opened too), EINTR when interrupted;
 /// - later opens only count; the last close detaches the handlers, takes this
 ///   VM's ends OFF and sends `NK_XIRQ_SYSCONF` to the peer;
-/// - opens and closes are serialised (the driver's `olock`, lines 6474 and
+/// - opens and closes are serialised (the driver's `olock`, lines 6696 and
 ///   11007): a last close and the next first open, served by two FUSE threads
 ///   at once, run one after the other, so the device never ends up counted
 ///   open with its ends OFF (a close that finished after the open).

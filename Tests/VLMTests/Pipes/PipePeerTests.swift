@@ -96,6 +96,24 @@ struct PipePeerTests {
         }
     }
 
+    @Test("vlm stop of the reader's VM mid-transfer: the writer gets EPIPE; vlm start brings the link back")
+    func readerVMStoppedWithTheCLI() throws {
+        try withTemporaryDirectory { dir in
+            let pipes = try PipePlatform(in: dir)
+            let old = try #require(pipes.guest(2)).pid
+            let (reader, writer) = try Self.startTransfer(pipes)
+            #expect(try pipes.platform.vlm(["stop", "2"]).status == .exited(0))
+            let wrote = writer.finish(timeout: 10)
+            #expect(!wrote.timedOut && wrote.outputText == "EPIPE\n", "\(wrote.outputText) \(wrote.standardError)")
+            _ = reader.finish(timeout: 10)
+            #expect(pipes.guest(2) == nil)
+            #expect(pipes.procLine(3, "vpipe").contains(" EW0 "))
+            #expect(try pipes.platform.vlm(["start", "2"]).status == .exited(0))
+            #expect(pipes.waitRestarted(2, from: old))
+            #expect(try Self.linkWorks(pipes) == "again\n")
+        }
+    }
+
     @Test("vbpipe: kill -9 of the other side gives EOF to the reader and EPIPE to the writer; reopen works")
     func vbpipePeerKilled() throws {
         try withTemporaryDirectory { dir in

@@ -9,8 +9,14 @@ import PlatformTestSupport
 ///     vm3/dev/vpipe0 (write) → vm2/dev/vpipe0 (read)     4 KiB ring (ff8 data bytes)
 ///     vm2/dev/vpipe1 (write) → vm3/dev/vpipe1 (read)
 ///     vm3/dev/vbpipe0 ⇄ vm4/dev/vbpipe0                  4 KiB rings (ff0 data bytes)
+///
+/// `policyConfig` is the platform of the vbpipe `a` policy tests:
+///
+///     vm2/dev/vbpipe0 ⇄ vm3/dev/vbpipe0                  4 KiB rings; vm2 has `a`, vm3 not
 final class PipePlatform {
     static let config = ConfigFixtures.packageRoot + "/Tests/Fixtures/pipes/pipes.dts"
+    /// `Tests/Fixtures/pipes/policy.dts`: one vbpipe, `a` on one side only.
+    static let policyConfig = ConfigFixtures.packageRoot + "/Tests/Fixtures/pipes/policy.dts"
     /// `Scripts/pipe_soak.py`: the soak, shared with `Scripts/soak`.
     static let soakScript = ConfigFixtures.packageRoot + "/Scripts/pipe_soak.py"
     static var python: String { executableOnPath("python3") ?? "/usr/bin/python3" }
@@ -19,9 +25,9 @@ final class PipePlatform {
     /// The run directory: the VMs' views are `run/vm<N>`.
     let run: String
 
-    init(in directory: String) throws {
+    init(in directory: String, config: String = PipePlatform.config) throws {
         run = directory + "/run"
-        platform = try RunningPlatform(runDirectory: run, extraArguments: [Self.config, "--no-init"])
+        platform = try RunningPlatform(runDirectory: run, extraArguments: [config, "--no-init"])
     }
 
     /// Runs `script` with `/bin/sh -c` in the run directory.
@@ -97,6 +103,26 @@ final class PipePlatform {
         def raw_open(path, flags):
             r = libc.open(path.encode(), flags)
             return r if r >= 0 else errno.errorcode[ctypes.get_errno()]
+        def proc(vm, driver, minor=0):
+            """The fields of minor `minor`'s line in vm<vm>/proc/nk/<driver>."""
+            for line in open(f'vm{vm}/proc/nk/{driver}').read().splitlines()[1:]:
+                if line.split()[:1] == [str(minor)]:
+                    return line.split()
+            return []
+        def wait_for(condition, timeout=20):
+            """Waits until `condition()` holds; whether it did."""
+            deadline = time.monotonic() + timeout
+            while not condition():
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.002)
+            return True
+        def later(f):
+            """Runs `f` on a thread; the thread (join it)."""
+            import threading
+            t = threading.Thread(target=f)
+            t.start()
+            return t
 
         """#
 }
