@@ -7,7 +7,7 @@ import Testing
 /// with a ready file, an epoll instance registered before the event only learns
 /// of it through the driver's wake-ups (FUSE poll notifications): each check
 /// registers first, then makes the event happen on another thread, then waits.
-@Suite("vlm run: epoll on vpipe and vbpipe", .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
+@Suite("vlm run: epoll on vpipe and vbpipe", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct PipeEpollTests {
     /// Python: `watch(fd, mask)` registers in a new epoll; `wait(ep, timeout)`
     /// names the events it reports (`IN|HUP`), `-` for none.

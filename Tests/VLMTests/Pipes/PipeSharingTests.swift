@@ -8,7 +8,7 @@ import Testing
 /// `U` counts the open files, `Opns` the transitions from closed to open
 /// (manual lines 10722–10724, 6434–6436); read and write calls are serialised
 /// (lines 11007, 6696), so one `write` never interleaves with another.
-@Suite("vlm run: several openers share a pipe device", .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
+@Suite("vlm run: several openers share a pipe device", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct PipeSharingTests {
     @Test("vpipe: readers and writers share one ring; EOF and EPIPE only after the last close; U and Opns count")
     func vpipe() throws {

@@ -8,7 +8,7 @@ import Testing
 /// without it a blocking read gathers all `count` bytes, unless it is
 /// non-blocking, interrupted (it returns what it gathered) or the writer leaves
 /// (what it gathered, then EOF).
-@Suite("vlm run: vbpipe read policies", .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
+@Suite("vlm run: vbpipe read policies", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct VBPipePolicyTests {
     @Test("`a` returns what is there; without it a read waits for all count bytes, short only when non-blocking, interrupted or at the end")
     func readPolicies() throws {
