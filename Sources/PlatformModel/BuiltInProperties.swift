@@ -98,6 +98,9 @@ extension PlatformBuilder {
             PropertySpec(
                 name: "nk.monitoring.enable", size: 4, value: [0x50, 0, 0, 0], allowSet: .all,
                 origin: .builtIn(.monitoringEnable)),
+            // The event-log filter as the manual's 160-bit mask, for saving and
+            // restoring it (line 13603); live, writable by all like filter-set/clr.
+            PropertySpec(name: "nk.event-log.filter", size: 20, allowSet: .all, origin: .builtIn(.eventLogFilter)),
             // One byte holding the VM id that owns input and display (manual line 13429).
             PropertySpec(
                 name: "nk.focus", size: 1, value: firstVM.map { [UInt8(truncatingIfNeeded: $0)] }, allowSet: .all,

@@ -65,6 +65,8 @@ public enum BuiltInProperty: Sendable, Hashable {
     case memoryHeapFree, memoryHeapUsed, memoryPMEMFree, memoryPMEMUsed
     case cpusOnline
     case monitoringEnable
+    /// The event-log filter as a 160-bit mask (`nk.event-log.filter`, manual line 13603).
+    case eventLogFilter
     case focus
     /// The compiled platform tree (`nk.vlm-dtb`, manual line 13314).
     case vlmDTB
@@ -80,7 +82,7 @@ public enum BuiltInProperty: Sendable, Hashable {
     public var isLive: Bool {
         switch self {
         case .memoryHeapFree, .memoryHeapUsed, .memoryPMEMFree, .memoryPMEMUsed, .cpusOnline, .vlmDTB,
-            .vmRunning, .vmPaused, .vmPlatformDTB:
+            .vmRunning, .vmPaused, .vmPlatformDTB, .eventLogFilter:
             true
         default:
             false

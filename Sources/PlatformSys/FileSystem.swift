@@ -37,6 +37,11 @@ public enum FileSystem {
         return info.st_mode & 0o7777
     }
 
+    /// Sets the permission bits of `path` (no umask). The corresponding C function is `chmod`.
+    public static func setPermissions(_ path: String, _ permissions: UInt32) throws(SyscallError) {
+        try syscall("chmod") { unsafe chmod(path, permissions) }
+    }
+
     /// Whether `path` is a directory.
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()

@@ -28,6 +28,30 @@ public enum HostCPU {
     public static var count: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_CONF))) }
     /// The unit of `/proc` CPU times (`sysconf(_SC_CLK_TCK)`, usually 100).
     public static var ticksPerSecond: Int { max(1, sysconf(Int32(_SC_CLK_TCK))) }
+
+    /// The online CPUs 0…31 as a mask (bit i = CPU i), from
+    /// `/sys/devices/system/cpu/online` (`0-3,6`); when that cannot be read, the
+    /// lowest `sysconf(_SC_NPROCESSORS_ONLN)` bits.
+    public static var onlineMask: UInt32 {
+        if let bytes = try? FileSystem.readFile("/sys/devices/system/cpu/online"),
+           let mask = cpuListMask(String(decoding: bytes, as: UTF8.self)) {
+            return mask
+        }
+        let online = min(32, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return online == 32 ? .max : (1 << UInt32(online)) - 1
+    }
+
+    /// The mask of a kernel CPU list (`0-3,6`), CPUs past 31 left out; nil when malformed.
+    static func cpuListMask(_ list: String) -> UInt32? {
+        var mask: UInt32 = 0
+        for range in list.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+            let ends = range.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+            guard (1...2).contains(ends.count), let first = ends.first ?? nil, let last = ends.last ?? nil,
+                  first <= last else { return nil }
+            for cpu in first...min(last, 31) where cpu >= 0 { mask |= 1 << UInt32(cpu) }
+        }
+        return mask
+    }
 }
 
 extension HostCPU {

@@ -85,6 +85,22 @@ extension Repository {
         }
     }
 
+    /// The value of `nk.event-log.filter` (manual line 13603): the filter as the
+    /// manual's 160-bit mask, five little-endian 32-bit words, bit i of the mask
+    /// (bit i % 32 of word i / 32) set ⇔ event `EventLog.names[i]` is selected.
+    public var eventFilterBytes: [UInt8] {
+        Self.littleEndian(eventFilter, bytes: E.filterBytes)
+    }
+
+    /// `nk_prop_set` of `nk.event-log.filter`: the filter becomes exactly the
+    /// mask in `bytes` (missing bytes are zero: those events are filtered out;
+    /// bits past the last event name are ignored). One atomic store.
+    func setEventFilter(bytes: [UInt8]) {
+        var selected: UInt64 = 0
+        for (index, byte) in bytes.prefix(8).enumerated() { selected |= UInt64(byte) << (8 * UInt64(index)) }
+        repo.store64(RepositoryABI.Header.eventFilterCleared, ~selected & E.allEvents)
+    }
+
     /// Appends a record if monitoring is on (`word` from `monitoringEnableWord`)
     /// and the filter selects `type`. Lock-free: a CAS claims the sequence
     /// number; the slot's commit word is written last.

@@ -63,7 +63,16 @@ extension Repository {
         case P.pmemUsed, P.pmemFree:
             let used = repo.load64(H.pmemTop)
             let value = repo.load32(base + P.kind) == P.pmemUsed ? used : UInt64(pmem.byteCount) - used
-            return (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
+            return Self.littleEndian(value, bytes: 8)
+        case P.heapUsed, P.heapFree:
+            // The PDEV heap, as /proc/nk/memstat's HEAP row (manual lines 13207–13221).
+            let heap = pdevUsage
+            return Self.littleEndian(repo.load32(base + P.kind) == P.heapUsed ? heap.used : heap.free, bytes: 8)
+        case P.cpusOnline:
+            // A 32-bit mask of the online physical CPUs (manual line 13167): the host's.
+            return Self.littleEndian(UInt64(HostCPU.onlineMask), bytes: 4)
+        case P.eventFilter:
+            return eventFilterBytes
         default:
             let size = Int(repo.load32(base + P.curSize))
             return repo.loadBytes(Int(repo.load64(base + P.valueOffset)), count: size)
@@ -79,7 +88,11 @@ extension Repository {
         guard repo.load32(base + P.setMask) & (1 << caller) != 0 else { return .failed(NK_PROP_PERMISSION) }
         let stored = Array(value.prefix(Int(repo.load32(base + P.maxSize))))
         let kind = repo.load32(base + P.kind)
-        if kind == P.pmemUsed || kind == P.pmemFree { return .failed(NK_PROP_ERROR) }
+        if kind == P.eventFilter {
+            setEventFilter(bytes: stored)
+            return .stored(bytes: Int32(stored.count), notify: repo.load32(base + P.notifyMask) & runningMask)
+        }
+        if kind != P.plain && kind != P.vmRunning && kind != P.vmPaused { return .failed(NK_PROP_ERROR) }
         if kind != P.plain {
             guard let first = stored.first else { return .failed(NK_PROP_ERROR) }
             let vm = repo.load32(base + P.kindArg)
@@ -112,6 +125,10 @@ extension Repository {
             if attempt >= 64 { ProcessInfo.yieldProcessor() }
         }
         return nil
+    }
+
+    static func littleEndian(_ value: UInt64, bytes: Int) -> [UInt8] {
+        (0..<bytes).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
     }
 
     /// How many times a writer yields waiting for another's update.

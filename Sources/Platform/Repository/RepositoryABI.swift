@@ -89,6 +89,8 @@ public enum RepositoryABI {
         public static let ring = 1024, capacity = 96, recordSize = 32
         public static let timestamp = 0, commit = 8, target = 12, argument = 16, cpu = 28
         public static let allEvents: UInt64 = (1 << 49) - 1
+        /// The size of `nk.event-log.filter`: 160 bits (manual line 13521).
+        public static let filterBytes = 20
     }
 
     /// `NkDevVlink` field offsets (manual line 4180).
@@ -114,6 +116,8 @@ public enum RepositoryABI {
         public static let notifyMask = 80, sequence = 84, valueOffset = 88, kind = 96, kindArg = 100
         public static let plain: UInt32 = 0, vmRunning: UInt32 = 1, vmPaused: UInt32 = 2
         public static let pmemUsed: UInt32 = 3, pmemFree: UInt32 = 4
+        public static let heapUsed: UInt32 = 5, heapFree: UInt32 = 6, cpusOnline: UInt32 = 7
+        public static let eventFilter: UInt32 = 8
     }
 
     public enum VM {

@@ -114,10 +114,17 @@ extension Repository {
     }
 
     /// `nk.vm.<id>.state.running|paused` are views of the VM table's state words;
-    /// `nk.memory.pmem.used|free` are computed from the PMEM allocator.
+    /// `nk.memory.{pmem,heap}.used|free` are computed from the PMEM and PDEV
+    /// allocators, `nk.cpus.online` from the host, `nk.event-log.filter` is the
+    /// event-log filter word of the header.
     static func propertyKind(_ name: String) -> (UInt32, NkOsId) {
-        if name == "nk.memory.pmem.used" { return (RepositoryABI.Property.pmemUsed, 0) }
-        if name == "nk.memory.pmem.free" { return (RepositoryABI.Property.pmemFree, 0) }
+        typealias P = RepositoryABI.Property
+        let computed: [String: UInt32] = [
+            "nk.memory.pmem.used": P.pmemUsed, "nk.memory.pmem.free": P.pmemFree,
+            "nk.memory.heap.used": P.heapUsed, "nk.memory.heap.free": P.heapFree,
+            "nk.cpus.online": P.cpusOnline, "nk.event-log.filter": P.eventFilter,
+        ]
+        if let kind = computed[name] { return (kind, 0) }
         let parts = name.split(separator: ".")
         guard parts.count == 5, parts[0] == "nk", parts[1] == "vm", parts[3] == "state",
             let id = UInt32(parts[2]), id < NK_OS_LIMIT

@@ -54,6 +54,9 @@ public enum VMNamespace {
     ) throws(SyscallError) {
         let merged = scratch + path
         for directory in [merged, merged + "-upper", merged + "-work"] { try FileSystem.createDirectory(directory) }
+        // The overlay's root takes the upper directory's mode: give it the host's
+        // (`/dev` 0755, `/sys` 0555), not mkdir's 0700, or only root could use them.
+        try FileSystem.setPermissions(merged + "-upper", try FileSystem.permissions(path))
         try MountNamespace.mountOverlay(lower: path, upper: merged + "-upper", work: merged + "-work", at: merged)
         for mountPoint in topLevel(submounts, under: path) {
             // A submount that cannot be bound (gone, or stale) stays hidden; the rest still works.

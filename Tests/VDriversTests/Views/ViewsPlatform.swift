@@ -25,8 +25,16 @@ final class ViewsPlatform: @unchecked Sendable {
     private let objects: (repo: SharedMemory, pmem: SharedMemory)
     let hypervisor: StateHypervisor
 
-    init() throws {
-        tree = try ConfigFixtures.compile(ConfigFixtures.configPath("demo.dts"))
+    /// - Parameter source: the platform's `.dts` text (default: `Configs/demo.dts`).
+    init(source: String? = nil) throws {
+        if let source {
+            let file = NSTemporaryDirectory() + "vlm-views-\(UUID().uuidString).dts"
+            try source.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            tree = try ConfigFixtures.compile(file)
+        } else {
+            tree = try ConfigFixtures.compile(ConfigFixtures.configPath("demo.dts"))
+        }
         blob = DTB.encode(tree)
         guard let spec = PlatformBuilder.build(tree).0 else { throw ViewsPlatformError.badConfig }
         let input = RepositoryInput(spec: spec, blobs: ["nk.vlm-dtb": blob], pmemSize: 4 << 20)
