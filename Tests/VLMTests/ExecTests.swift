@@ -57,6 +57,45 @@ struct ExecTests {
         }
     }
 
+    @Test("ps on a terminal, ps -p, and /proc/self naming the caller, inside", .enabled(if: ProcessRunner.which("script") != nil))
+    func psAndProcSelfInside() throws {
+        try withPlatform { platform, _ throws in
+            // The shell's pid ($$) is the one /proc/self/status shows after exec.
+            let own = try exec(platform, "3", ["sh", "-c", "echo $$; exec grep ^Pid: /proc/self/status"])
+            let lines = own.output.split(separator: "\n")
+            #expect(own.status == .exited(0) && lines.count == 2 && lines[1] == "Pid:\t\(lines[0])", "\(own.output)")
+            let byPid = try exec(platform, "3", ["sh", "-c", "sleep 7 & ps -o comm= -p $!; kill $!"])
+            #expect(byPid == Outcome(.exited(0), "sleep\n"))
+            // Plain `ps` selects the processes of the caller's terminal: `script` gives it one.
+            let onTerminal = try exec(platform, "3", ["sh", "-c", "script -qec ps /dev/null < /dev/null"])
+            let rows = onTerminal.output.split(whereSeparator: \.isNewline)  // script ends lines with CR LF
+            #expect(rows.first?.wholeMatch(of: /\ *PID TTY +TIME CMD/) != nil, "\(onTerminal.output)")
+            #expect(rows.contains { $0.wholeMatch(of: /\ *\d+ pts\/\d+ +\d\d:\d\d:\d\d ps/) != nil }, "\(onTerminal.output)")
+        }
+    }
+
+    @Test(
+        "/dev and /sys keep the host's modes inside; another user inside may use them but not the VM's views",
+        .enabled(if: FileSystem.isExecutable("/usr/bin/setpriv")))
+    func anotherUserInside() throws {
+        try withPlatform { platform, _ throws in
+            let modes = try exec(platform, "3", ["stat", "-c", "%a", "/dev", "/sys"])
+            let host = try ProcessRunner.run("/usr/bin/stat", ["-c", "%a", "/dev", "/sys"], timeout: 20)
+            #expect(modes == Outcome(.exited(0), host.outputText))
+            let nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            let devices = try exec(platform, "3", nobody + [
+                "sh", "-c", "echo x > /dev/null && head -c1 /dev/zero | wc -c && cat /sys/devices/system/cpu/online",
+            ])
+            #expect(devices.status == .exited(0), "\(devices.output)")
+            #expect(devices.output.hasPrefix("1\n"), "\(devices.output)")
+            // The views are the VM's mount: only its owner may use them (decisions: "vlm exec").
+            for path in ["/proc/nk/id", "/sys/nk/prop/nk.focus", "/dev/vpipe0"] {
+                let refused = try exec(platform, "3", nobody + ["cat", path])
+                #expect(refused.status == .exited(1) && refused.output.contains("Permission denied"), "\(path): \(refused.output)")
+            }
+        }
+    }
+
     @Test("/dev/vpipe0 inside is the VM's own device: written in vm3, read in vm2")
     func devicesAreTheVMs() throws {
         try withPlatform { platform, dir in

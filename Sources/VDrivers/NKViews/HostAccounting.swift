@@ -10,7 +10,11 @@ import PlatformSys
 /// thread of every process in its process group (the guest leads its own
 /// group, `vl,init` and what it starts are in it), each thread's time counted
 /// on the CPU it last ran on (`/proc/<pid>/task/<tid>/stat`, field 39): exact
-/// for VMs pinned to one CPU, an approximation otherwise. "VM1", the hypervisor,
+/// for VMs pinned to one CPU, an approximation otherwise. The time of the
+/// group's children that ended and were waited for (fields 16–17 of each
+/// process) counts too, on the CPU the waiting process last ran on, so a VM's
+/// time does not drop when its `vl,init` exits (not for the supervisor, whose
+/// children are the guests: the time of a VM's earlier boots is dropped). "VM1", the hypervisor,
 /// is the supervisor process; "Idle" is the CPU's idle time from `/proc/stat`.
 public struct HostAccounting: Sendable {
     /// Hypervisor ticks per second.
@@ -42,15 +46,11 @@ public struct HostAccounting: Sendable {
         var groups: [Int32: NkOsId] = [:]
         for (vm, leader) in vms { groups[leader] = vm }
         for pid in (try? FileSystem.listDirectory("/proc"))?.compactMap({ Int32($0) }) ?? [] {
-            let id: NkOsId
-            if pid == hypervisor {
-                id = 1
-            } else if let stat = Self.stat(path: "/proc/\(pid)/stat"), let vm = groups[stat.group] {
-                id = vm
-            } else {
-                continue
-            }
+            guard let process = Self.stat(path: "/proc/\(pid)/stat") else { continue }
+            guard let id: NkOsId = pid == hypervisor ? 1 : groups[process.group] else { continue }
             var row = sample.os[id] ?? Array(repeating: 0, count: cpus)
+            // The supervisor's children are the guests: a stopped VM's time is not the hypervisor's.
+            if id != 1 { row[min(process.cpu, cpus - 1)] += process.childTicks * toTicks }
             for tid in (try? FileSystem.listDirectory("/proc/\(pid)/task")) ?? [] {
                 guard let stat = Self.stat(path: "/proc/\(pid)/task/\(tid)/stat") else { continue }
                 row[min(stat.cpu, cpus - 1)] += stat.ticks * toTicks
@@ -60,16 +60,18 @@ public struct HostAccounting: Sendable {
         return sample
     }
 
-    /// Process group, user + system ticks and last CPU of a `stat` line.
-    static func stat(path: String) -> (group: Int32, ticks: UInt64, cpu: Int)? {
+    /// Process group, user + system ticks, the waited-for children's user +
+    /// system ticks and last CPU of a `stat` line.
+    static func stat(path: String) -> (group: Int32, ticks: UInt64, childTicks: UInt64, cpu: Int)? {
         guard let bytes = try? FileSystem.readFile(path) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
         guard let close = text.lastIndex(of: ")") else { return nil }
         // After ')': field 3 is index 0, so field N is index N - 3.
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 36, let group = Int32(fields[2]), let user = UInt64(fields[11]),
-            let system = UInt64(fields[12]), let cpu = Int(fields[36]) else { return nil }
-        return (group, user + system, cpu)
+            let system = UInt64(fields[12]), let childUser = UInt64(fields[13]), let childSystem = UInt64(fields[14]),
+            let cpu = Int(fields[36]) else { return nil }
+        return (group, user + system, childUser + childSystem, cpu)
     }
 
     /// The idle time (idle + iowait, in clock ticks) of each CPU, from `/proc/stat`.
