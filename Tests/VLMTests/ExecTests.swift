@@ -146,10 +146,14 @@ struct ExecTests {
         }
     }
 
-    @Test("vl,init runs inside its VM's views")
+    @Test("vl,init runs inside its VM's views, with /proc/self and ps working")
     func initSeesItsViews() throws {
-        try withPlatform(serverInit: "echo init of $(cat /proc/nk/id) sees $(ls /dev/vpipe0)") { platform, _ in
-            #expect(platform.waitForOutput("init of 2 sees /dev/vpipe0").contains("init of 2 sees /dev/vpipe0"))
+        // `read` is a builtin: /proc/self/stat is the init shell's own (its pid is $$).
+        let script = "read -r pid rest < /proc/self/stat; [ $pid = $$ ] && self=self-ok; "
+            + "echo init of $(cat /proc/nk/id) sees $(ls /dev/vpipe0 /sys/nk/prop/nk.focus) $self $(ps -o comm= -p $$)"
+        let expected = "init of 2 sees /dev/vpipe0 /sys/nk/prop/nk.focus self-ok sh\n"
+        try withPlatform(serverInit: script) { platform, _ in
+            #expect(platform.waitForOutput(expected).contains(expected), "\(platform.consoleOutput())")
         }
     }
 
