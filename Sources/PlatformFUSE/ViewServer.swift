@@ -117,18 +117,14 @@ final class ViewServer: Sendable {
     private func size(_ node: ViewNode) -> Int {
         switch node {
         case .seqFile(let file): file.reportedSize()
-        case .controlFile(let file): file.reportedSize()
         case .symlink(let link): link.target.utf8.count
-        case .directory, .device: 0
+        case .directory, .controlFile, .device: 0
         }
     }
 
-    /// Files whose size is their content's may change size at any time: never cached.
+    /// Seq files whose size is their content's may change size at any time: never cached.
     func attributeTimeout(_ node: ViewNode) -> Double {
-        switch node {
-        case .seqFile(let file) where file.sizePolicy == .exact: return 0
-        case .controlFile(let file) where file.sizePolicy == .exact: return 0
-        default: return FUSERequest.stableTimeout
-        }
+        if case .seqFile(let file) = node, file.sizePolicy == .exact { return 0 }
+        return FUSERequest.stableTimeout
     }
 }

@@ -10,8 +10,6 @@
 public final class ControlFile: Sendable {
     /// The file's permission bits; without `ownerWrite` every write answers EACCES.
     public let permissions: ViewPermissions
-    /// What `stat` reports as the size (`.exact` needs a reader).
-    public let sizePolicy: SeqFile.SizePolicy
     private let reader: (@Sendable () throws(ViewErrno) -> [UInt8])?
     private let writer: @Sendable ([UInt8]) throws(ViewErrno) -> Void
 
@@ -26,7 +24,6 @@ public final class ControlFile: Sendable {
         write: @escaping @Sendable (String) throws(ViewErrno) -> Void
     ) {
         self.permissions = permissions ?? (read == nil ? .writeOnly : .readWrite)
-        self.sizePolicy = .zero
         self.reader = read
         self.writer = { bytes throws(ViewErrno) in
             guard let text = String(validating: bytes, as: UTF8.self) else { throw .einval }
@@ -35,24 +32,20 @@ public final class ControlFile: Sendable {
     }
 
     /// A control file whose writes are raw bytes, not necessarily text (a binary
-    /// `/sys/nk/prop/<name>` value); `size` as for ``SeqFile``.
+    /// `/sys/nk/prop/<name>` value).
     public static func binary(
         permissions: ViewPermissions? = nil,
-        size: SeqFile.SizePolicy = .zero,
         read: (@Sendable () throws(ViewErrno) -> [UInt8])? = nil,
         write: @escaping @Sendable ([UInt8]) throws(ViewErrno) -> Void
     ) -> ControlFile {
-        ControlFile(
-            permissions: permissions ?? (read == nil ? .writeOnly : .readWrite), size: size, reader: read,
-            bytesWriter: write)
+        ControlFile(permissions: permissions ?? (read == nil ? .writeOnly : .readWrite), reader: read, bytesWriter: write)
     }
 
     private init(
-        permissions: ViewPermissions, size: SeqFile.SizePolicy, reader: (@Sendable () throws(ViewErrno) -> [UInt8])?,
+        permissions: ViewPermissions, reader: (@Sendable () throws(ViewErrno) -> [UInt8])?,
         bytesWriter: @escaping @Sendable ([UInt8]) throws(ViewErrno) -> Void
     ) {
         self.permissions = permissions
-        self.sizePolicy = size
         self.reader = reader
         self.writer = bytesWriter
     }
@@ -67,12 +60,6 @@ public final class ControlFile: Sendable {
     public func snapshot() throws(ViewErrno) -> ViewSnapshot {
         guard let reader, permissions.allowsRead else { throw .eacces }
         return ViewSnapshot(try reader())
-    }
-
-    /// The size `stat` reports under this file's policy (0 when not readable).
-    public func reportedSize() -> Int {
-        guard sizePolicy == .exact, isReadable, let reader else { return 0 }
-        return (try? reader().count) ?? 0
     }
 
     /// Acts on one write of `bytes`.

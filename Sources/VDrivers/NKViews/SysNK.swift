@@ -26,9 +26,8 @@ extension VMViews {
 
     static func propertyFile(_ nkddi: NKDDI, name: String, maxSize: Int, settable: Bool) -> ViewNode {
         let read: @Sendable () throws(ViewErrno) -> [UInt8] = { () throws(ViewErrno) -> [UInt8] in try nkddi.propertyBytes(name, maxSize: maxSize) }
-        // Exact sizes: `stat` tells the value's width (decisions: "Size of seq files").
-        guard settable else { return .seqFile(SeqFile(size: .exact, render: read)) }
-        return .controlFile(ControlFile.binary(permissions: .readWrite, size: .exact, read: read, write: { bytes throws(ViewErrno) in
+        guard settable else { return .seqFile(SeqFile(render: read)) }
+        return .controlFile(ControlFile.binary(permissions: .readWrite, read: read, write: { bytes throws(ViewErrno) in
             let result = nkddi.nk_prop_set(name, bytes, UInt32(bytes.count))
             if result < 0 { throw PropertyErrno.errno(result) }
         }))

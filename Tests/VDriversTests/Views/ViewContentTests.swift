@@ -146,9 +146,6 @@ import VDrivers
         #expect(try value("nk.build-id") == Array("vlm-0.1\0".utf8))
         #expect(try value("nk.vlm-dtb") == platform.blob)
         #expect(try value("nk.vm.2.vplatform-dtb").isEmpty)
-        let sizes = try ViewShell.run(["stat", "-c", "%s", platform.path(4, "sys/nk/prop/nk.memory.heap.free"),
-                                       platform.path(4, "sys/nk/prop/nk.build-id")]).output
-        #expect(sizes == "8\n8\n", "st_size is the value's size")
     }
 
     /// Writes to files that take none are EACCES, reads of files that give none
