@@ -14,8 +14,9 @@ import PlatformSys
 /// group's children that ended and were waited for (fields 16–17 of each
 /// process) counts too, on the CPU the waiting process last ran on, so a VM's
 /// time does not drop when its `vl,init` exits (not for the supervisor, whose
-/// children are the guests: the time of a VM's earlier boots is dropped). "VM1", the hypervisor,
-/// is the supervisor process; "Idle" is the CPU's idle time from `/proc/stat`.
+/// children are the guests: the time of a VM's earlier boots is dropped).
+/// "VM1", the hypervisor, is the supervisor process; "Idle" is the CPU's idle
+/// time from `/proc/stat`.
 public struct HostAccounting: Sendable {
     /// Hypervisor ticks per second.
     public static let frequency: UInt64 = 1_000_000_000
