@@ -196,3 +196,6 @@ int CVPlat_spawn(pid_t *pid, const char *path, char *const argv[], char *const e
     posix_spawn_file_actions_destroy(&actions);
     return rc;
 }
+
+// MARK: scheduling
+int CVPlat_current_cpu(void) { return sched_getcpu(); }

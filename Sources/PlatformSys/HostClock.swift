@@ -55,12 +55,9 @@ public enum HostCPU {
 }
 
 extension HostCPU {
-    /// The CPU the calling thread last ran on (field 39 of `/proc/thread-self/stat`), 0 if unknown.
+    /// The CPU the calling thread runs on, 0 if unknown (one vDSO call, no syscall
+    /// on x86-64). The corresponding C function is `sched_getcpu`.
     public static var current: Int {
-        guard let bytes = try? FileSystem.readFile("/proc/thread-self/stat") else { return 0 }
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let close = text.lastIndex(of: ")") else { return 0 }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        return fields.count > 36 ? Int(fields[36]) ?? 0 : 0
+        max(0, Int(CVPlat_current_cpu()))
     }
 }

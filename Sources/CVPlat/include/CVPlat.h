@@ -101,4 +101,8 @@ extern const int CVPlat_MAX_FDS;
 int CVPlat_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                  const int *fdmap, int nmap, int new_pgroup);
 
+// MARK: scheduling
+/// sched_getcpu(): the CPU the calling thread runs on, or -1.
+int CVPlat_current_cpu(void);
+
 #endif
