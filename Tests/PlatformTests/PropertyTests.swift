@@ -94,6 +94,9 @@ struct PropertyTests {
         var major: UInt32 = 0, minor: UInt32 = 0
         #expect(platform.vm(2).nk_hv_version_get(&major, &minor) == 0)
         #expect(major == 9 && minor == 0)
+        var bytes = [UInt8](repeating: 0xff, count: 16)
+        #expect(platform.vm(2).nk_prop_get("nk.version.api", &bytes, 16) == 6, "NUL-ended like device-tree strings")
+        #expect(Array(bytes.prefix(6)) == Array("9.0.0\0".utf8))
     }
 
     @Test("start/stop/suspend/resume set nk.vm.<id>.state.* and reach the supervisor")

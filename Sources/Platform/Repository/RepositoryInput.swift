@@ -101,7 +101,7 @@ public struct RepositoryInput: Sendable, Equatable {
                 result.append(Property(name: name, maxSize: size, value: value, allowGet: all, allowSet: set, allowNotify: all))
             }
         }
-        add("nk.version.api", 16, Array("9.0.0".utf8), set: 0)
+        add("nk.version.api", 16, Array("9.0.0".utf8CString.map { UInt8(bitPattern: $0) }), set: 0)  // NUL-ended, as device-tree strings
         add("nk.focus", 1, [UInt8(vms.first?.id ?? 2)], set: all)
         for vm in vms {
             add("nk.vm.\(vm.id).state.running", 4, [0, 0, 0, 0], set: all)
