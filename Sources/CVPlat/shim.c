@@ -7,9 +7,11 @@
 #include "CVPlat.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -199,3 +201,55 @@ int CVPlat_spawn(pid_t *pid, const char *path, char *const argv[], char *const e
 
 // MARK: scheduling
 int CVPlat_current_cpu(void) { return sched_getcpu(); }
+
+// MARK: FUSE device wait
+struct device_wait { int epoll, device, stop; };
+static pthread_key_t device_wait_key;
+static pthread_once_t device_wait_once = PTHREAD_ONCE_INIT;
+
+static void device_wait_free(void *pointer) {
+    struct device_wait *wait = pointer;
+    close(wait->epoll);
+    free(wait);
+}
+
+static void device_wait_key_make(void) { pthread_key_create(&device_wait_key, device_wait_free); }
+
+/// The calling thread's epoll instance for (device, stop), made on first use.
+static struct device_wait *device_wait_get(int device, int stop) {
+    pthread_once(&device_wait_once, device_wait_key_make);
+    struct device_wait *wait = pthread_getspecific(device_wait_key);
+    if (wait && wait->device == device && wait->stop == stop) return wait;
+    if (wait) {
+        pthread_setspecific(device_wait_key, NULL);
+        device_wait_free(wait);
+    }
+    int epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll < 0) return NULL;
+    struct epoll_event on_device = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = device};
+    struct epoll_event on_stop = {.events = EPOLLIN, .data.fd = stop};
+    wait = malloc(sizeof *wait);
+    if (!wait || epoll_ctl(epoll, EPOLL_CTL_ADD, device, &on_device) < 0 ||
+        epoll_ctl(epoll, EPOLL_CTL_ADD, stop, &on_stop) < 0) {
+        int saved = wait ? errno : ENOMEM;
+        free(wait);
+        close(epoll);
+        errno = saved;
+        return NULL;
+    }
+    *wait = (struct device_wait){.epoll = epoll, .device = device, .stop = stop};
+    pthread_setspecific(device_wait_key, wait);
+    return wait;
+}
+
+int CVPlat_wait_device(int device, int stop) {
+    struct device_wait *wait = device_wait_get(device, stop);
+    if (!wait) return -1;
+    struct epoll_event events[2];
+    int count = epoll_wait(wait->epoll, events, 2, -1);
+    if (count < 0) return errno == EINTR ? 0 : -1;
+    for (int i = 0; i < count; i++) {
+        if (events[i].data.fd == stop) return 1;
+    }
+    return 0;
+}

@@ -11,8 +11,8 @@ import Synchronization
 ///   (kernel commit 10dce8af3422, behaviour-reference §2.2). `read` notes the unique id of
 ///   every `FUSE_OPEN`; `writev` adds `FOPEN_STREAM` to each successful open reply that
 ///   carries `FOPEN_NONSEEKABLE`, which only device files get.
-/// - **Stopping.** The device is non-blocking and an idle reader waits in `poll` on it and
-///   on the mount's stop pipe, so `ViewMount.unmount()` can end the loop even while
+/// - **Stopping.** The device is non-blocking and an idle reader waits on it and on the
+///   mount's stop pipe (`FUSESupport.readDevice`), so `ViewMount.unmount()` can end the loop even while
 ///   processes keep files open.
 enum StreamOpenIO {
     private static let headerSize = 40  // struct fuse_in_header

@@ -118,19 +118,24 @@ public enum FUSESupport {
         return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0
     }
 
-    /// Reads one request from the (non-blocking) FUSE device into `buffer`, waiting in
-    /// `poll` while there is none; -1 with `errno` set on failure, as libfuse's custom I/O
-    /// expects, and ENODEV (libfuse: "unmounted", the loop ends) once `stop` is readable.
-    /// The corresponding C functions are `read(2)` and `poll(2)`.
+    /// Reads one request from the (non-blocking) FUSE device into `buffer`, waiting while
+    /// there is none; -1 with `errno` set on failure, as libfuse's custom I/O expects, and
+    /// ENODEV (libfuse: "unmounted", the loop ends) once `stop` is readable.
+    ///
+    /// The wait is an epoll of the calling thread's own holding the device with
+    /// `EPOLLEXCLUSIVE`: a request wakes one idle loop thread. (A `poll` on the shared
+    /// device woke every idle thread per request; all but one then read EAGAIN.)
+    /// The corresponding C functions are `read(2)` and `epoll_wait(2)`.
     public static func readDevice(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, stop: Int32) -> Int {
         while true {
             let result = unsafe read(fd, buffer, count)  // SAFETY: libfuse hands `count` bytes.
             guard result < 0 && errno == EAGAIN else { return result }
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
-            guard unsafe poll(&fds, 2, -1) >= 0 || errno == EINTR else { return -1 }  // SAFETY: 2 pollfds we own.
-            if fds[1].revents != 0 {
+            switch CVPlat_wait_device(fd, stop) {
+            case 0: continue
+            case 1:
                 errno = ENODEV
                 return -1
+            default: return -1
             }
         }
     }

@@ -105,4 +105,12 @@ int CVPlat_spawn(pid_t *pid, const char *path, char *const argv[], char *const e
 /// sched_getcpu(): the CPU the calling thread runs on, or -1.
 int CVPlat_current_cpu(void);
 
+// MARK: FUSE device wait
+/// Waits until `device` is readable or `stop` is, through an epoll instance of
+/// the calling thread's own (made at its first call, closed when the thread
+/// ends) that holds `device` with EPOLLEXCLUSIVE: one request wakes one idle
+/// thread, not all of them. Returns 1 when `stop` is readable, 0 when the
+/// device may be (or the wait was interrupted), -1 with errno on failure.
+int CVPlat_wait_device(int device, int stop);
+
 #endif
