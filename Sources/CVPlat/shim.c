@@ -203,7 +203,7 @@ int CVPlat_spawn(pid_t *pid, const char *path, char *const argv[], char *const e
 int CVPlat_current_cpu(void) { return sched_getcpu(); }
 
 // MARK: FUSE device wait
-struct device_wait { int epoll, device, stop; };
+struct device_wait { int epoll, device, stop; unsigned long long session; };
 static pthread_key_t device_wait_key;
 static pthread_once_t device_wait_once = PTHREAD_ONCE_INIT;
 
@@ -215,11 +215,11 @@ static void device_wait_free(void *pointer) {
 
 static void device_wait_key_make(void) { pthread_key_create(&device_wait_key, device_wait_free); }
 
-/// The calling thread's epoll instance for (device, stop), made on first use.
-static struct device_wait *device_wait_get(int device, int stop) {
+/// The calling thread's epoll instance for `session`, made on first use.
+static struct device_wait *device_wait_get(int device, int stop, unsigned long long session) {
     pthread_once(&device_wait_once, device_wait_key_make);
     struct device_wait *wait = pthread_getspecific(device_wait_key);
-    if (wait && wait->device == device && wait->stop == stop) return wait;
+    if (wait && wait->session == session && wait->device == device && wait->stop == stop) return wait;
     if (wait) {
         pthread_setspecific(device_wait_key, NULL);
         device_wait_free(wait);
@@ -237,13 +237,13 @@ static struct device_wait *device_wait_get(int device, int stop) {
         errno = saved;
         return NULL;
     }
-    *wait = (struct device_wait){.epoll = epoll, .device = device, .stop = stop};
+    *wait = (struct device_wait){.epoll = epoll, .device = device, .stop = stop, .session = session};
     pthread_setspecific(device_wait_key, wait);
     return wait;
 }
 
-int CVPlat_wait_device(int device, int stop) {
-    struct device_wait *wait = device_wait_get(device, stop);
+int CVPlat_wait_device(int device, int stop, unsigned long long session) {
+    struct device_wait *wait = device_wait_get(device, stop, session);
     if (!wait) return -1;
     struct epoll_event events[2];
     int count = epoll_wait(wait->epoll, events, 2, -1);

@@ -26,7 +26,8 @@ enum StreamOpenIO {
         var io = fuse_custom_io()
         unsafe io.read = { fd, buffer, count, userdata in
             let server = unsafe StreamOpenIO.server(userdata)
-            let result = unsafe FUSESupport.readDevice(fd, buffer, count, stop: server.stopPipe.read)
+            let result = unsafe FUSESupport.readDevice(
+                fd, buffer, count, stop: server.stopPipe.read, session: server.session)
             if result >= StreamOpenIO.headerSize, let buffer = unsafe buffer {
                 unsafe StreamOpenIO.noteOpen(UnsafeRawPointer(buffer), server)
             }

@@ -8,10 +8,11 @@ public struct ViewMountOptions: Sendable {
     /// mounts through `fusermount3`, whose watcher unmounts once our device fd closes).
     public var unmountsWhenProcessDies = true
     /// Idle serving threads kept ready (libfuse's multi-threaded loop starts more, up to
-    /// 10, while requests are being handled). Requests never block a thread (a device
-    /// request that must wait is answered later), so a few suffice; more than one keeps a
-    /// slow view (a control file acting on the platform) from delaying the others.
-    public var maxIdleThreads = 2
+    /// 10, while requests are being handled, and ends those above this many). Idle
+    /// threads cost nothing: a request wakes one of them (`FUSESupport.readDevice`).
+    /// With 2, two requests overlapping briefly made libfuse start a thread and end one
+    /// for about every second open-read-close; 8 removes that churn.
+    public var maxIdleThreads = 8
     /// libfuse's request trace on standard error (`-d`).
     public var debug = false
 

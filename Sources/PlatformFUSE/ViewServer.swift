@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CFuse3
+import PlatformSys
 import PlatformViews
 import Synchronization
 
@@ -18,6 +19,8 @@ final class ViewServer: Sendable {
     let gate = ReplyGate()
     /// Written to stop the session loop (see ``StreamOpenIO``).
     let stopPipe: (read: Int32, write: Int32)
+    /// Tells this session's loop threads apart from other sessions' (``FUSESupport/newSessionToken()``).
+    let session = FUSESupport.newSessionToken()
     private let owner: (uid: UInt32, gid: UInt32)
     private let mountTime: Int
 

@@ -2,6 +2,7 @@
 // The few plain syscalls the FUSE glue (PlatformFUSE) needs: a thread to run the session
 // loop on, the device read/write of its custom I/O, directories and unmounting.
 import CVPlat
+import Synchronization
 import Glibc
 
 /// Syscalls for `PlatformFUSE`, which may call libfuse but not libc.
@@ -101,6 +102,14 @@ public enum FUSESupport {
         return (fds.0, fds.1)
     }
 
+    /// A number no other session of this process gets: a loop thread's wait made for
+    /// one session is never reused for another whose descriptors got the same numbers.
+    public static func newSessionToken() -> UInt64 {
+        sessionTokens.add(1, ordering: .relaxed).newValue
+    }
+
+    private static let sessionTokens = Atomic<UInt64>(0)
+
     /// Makes every present and future ``readDevice(_:_:_:stop:)`` on `stop`'s pipe return.
     public static func signalStop(_ writeEnd: Int32) {
         var byte: UInt8 = 1
@@ -126,11 +135,14 @@ public enum FUSESupport {
     /// `EPOLLEXCLUSIVE`: a request wakes one idle loop thread. (A `poll` on the shared
     /// device woke every idle thread per request; all but one then read EAGAIN.)
     /// The corresponding C functions are `read(2)` and `epoll_wait(2)`.
-    public static func readDevice(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, stop: Int32) -> Int {
+    /// - Parameter session: the session's ``newSessionToken()``.
+    public static func readDevice(
+        _ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, stop: Int32, session: UInt64
+    ) -> Int {
         while true {
             let result = unsafe read(fd, buffer, count)  // SAFETY: libfuse hands `count` bytes.
             guard result < 0 && errno == EAGAIN else { return result }
-            switch CVPlat_wait_device(fd, stop) {
+            switch CVPlat_wait_device(fd, stop, session) {
             case 0: continue
             case 1:
                 errno = ENODEV

@@ -2,6 +2,7 @@
 import Dispatch
 import PlatformSys
 import Synchronization
+import PlatformTestSupport
 import Testing
 
 /// `FUSESupport.readDevice`: the idle loop threads' wait on the FUSE device (each in an
@@ -12,6 +13,7 @@ import Testing
     final class Pipes: Sendable {
         let device: (read: Int32, write: Int32)
         let stop: (read: Int32, write: Int32)
+        let session = FUSESupport.newSessionToken()
 
         init() throws {
             device = try FUSESupport.makeStopPipe()
@@ -26,7 +28,7 @@ import Testing
         /// One `readDevice` of at most 1 byte: the byte, or -1 (stopped or failed).
         func readOne() -> Int {
             var byte: UInt8 = 0
-            let n = withUnsafeMutableBytes(of: &byte) { FUSESupport.readDevice(device.read, $0.baseAddress, 1, stop: stop.read) }
+            let n = withUnsafeMutableBytes(of: &byte) { FUSESupport.readDevice(device.read, $0.baseAddress, 1, stop: stop.read, session: session) }
             return n == 1 ? Int(byte) : n
         }
     }
@@ -66,20 +68,33 @@ import Testing
         #expect(values == [-1, -1, -1, -1, -1])
     }
 
-    @Test func aThreadThatServedOneMountWaitsCorrectlyOnTheNext() throws {
-        let first = try Pipes(), second = try Pipes()
-        let values = Mutex<[Int]>([])
+    @Test func aThreadThatServedOneSessionWaitsCorrectlyOnTheNext() throws {
+        // One thread waits on session A, which then closes; session B gets the same
+        // descriptor numbers (the lowest free ones): the thread's wait made for A must
+        // not be reused for B (its epoll lost A's files when they closed).
+        let current = Mutex<Pipes?>(nil)
+        let results = Mutex<[Int]>([])
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            FUSESupport.signalStop(first.stop.write)
-            let a = first.readOne()  // its epoll is made for `first`, then stopped
-            let b = second.readOne()  // the same thread: a new epoll for `second`
-            values.withLock { $0 = [a, b] }
+            for _ in 0..<2 {
+                guard let pipes = try? Pipes() else { break }
+                current.withLock { $0 = pipes }
+                let value = pipes.readOne()
+                current.withLock { $0 = nil }
+                results.withLock { $0.append(value) }
+            }
             done.signal()
         }
-        ProcessInfo.sleep(for: .milliseconds(20))
-        FUSESupport.signalStop(second.device.write)  // a request (one byte, 1) for the second mount
-        #expect(done.wait(timeout: .now() + 20) == .success)
-        #expect(values.withLock { $0 } == [-1, 1])
+        var fed = 0
+        #expect(waitUntil(timeout: .seconds(20)) {
+            if let pipes = current.withLock({ $0 }), results.withLock({ $0.count }) == fed {
+                ProcessInfo.sleep(for: .milliseconds(10))  // usually asleep in the wait by now
+                FUSESupport.signalStop(pipes.device.write)  // a request (one byte, 1)
+                fed += 1
+            }
+            return fed == 2
+        })
+        #expect(done.wait(timeout: .now() + 20) == .success, "the second wait never woke")
+        #expect(results.withLock { $0 } == [1, 1])
     }
 }

@@ -107,10 +107,12 @@ int CVPlat_current_cpu(void);
 
 // MARK: FUSE device wait
 /// Waits until `device` is readable or `stop` is, through an epoll instance of
-/// the calling thread's own (made at its first call, closed when the thread
-/// ends) that holds `device` with EPOLLEXCLUSIVE: one request wakes one idle
-/// thread, not all of them. Returns 1 when `stop` is readable, 0 when the
-/// device may be (or the wait was interrupted), -1 with errno on failure.
-int CVPlat_wait_device(int device, int stop);
+/// the calling thread's own (made at its first call for `session`, remade for
+/// another session, closed when the thread ends) that holds `device` with
+/// EPOLLEXCLUSIVE: one request wakes one idle thread, not all of them.
+/// `session` tells sessions apart where descriptor numbers were reused.
+/// Returns 1 when `stop` is readable, 0 when the device may be (or the wait
+/// was interrupted), -1 with errno on failure.
+int CVPlat_wait_device(int device, int stop, unsigned long long session);
 
 #endif
