@@ -189,14 +189,10 @@ struct PipeEndToEndTests {
                  0  3  0 ER1 OO  ff8    1     1         11     0          0 vpipe0
 
                 """, "\(vpipe.standardError)")
-            // After the last close each end goes OFF and tells its peer with a SYSCONF:
-            // the lines settle a moment later (RESET may show meanwhile).
-            let closedVpipe = (
-                " 0  2  0 EW0 FF  ff8    1     0          0     2         11 vpipe0",
-                " 0  3  0 ER0 FF  ff8    1     1         11     0          0 vpipe0")
-            _ = waitUntil { pipes.procLine(3, "vpipe") == closedVpipe.0 && pipes.procLine(2, "vpipe") == closedVpipe.1 }
-            #expect(pipes.procLine(3, "vpipe") == closedVpipe.0)
-            #expect(pipes.procLine(2, "vpipe") == closedVpipe.1)
+            expectSettled(pipes, "vpipe", [
+                3: " 0  2  0 EW0 FF  ff8    1     0          0     2         11 vpipe0",
+                2: " 0  3  0 ER0 FF  ff8    1     1         11     0          0 vpipe0",
+            ])
             let vbpipe = try pipes.python("""
                 import threading
                 fds = {}
@@ -211,12 +207,17 @@ struct PipeEndToEndTests {
                  0  4  0 E.1 OOOO  ff0    1     1          5     1          4
 
                 """, "\(vbpipe.standardError)")
-            let closedVbpipe = (
-                " 0  4  0 E.0 FFFF  ff0    1     1          5     1          4",
-                " 0  3  0 E.0 FFFF  ff0    1     1          4     1          5")
-            _ = waitUntil { pipes.procLine(3, "vbpipe") == closedVbpipe.0 && pipes.procLine(4, "vbpipe") == closedVbpipe.1 }
-            #expect(pipes.procLine(3, "vbpipe") == closedVbpipe.0)
-            #expect(pipes.procLine(4, "vbpipe") == closedVbpipe.1)
+            expectSettled(pipes, "vbpipe", [
+                3: " 0  4  0 E.0 FFFF  ff0    1     1          5     1          4",
+                4: " 0  3  0 E.0 FFFF  ff0    1     1          4     1          5",
+            ])
         }
+    }
+
+    /// After the last close each end goes OFF and tells its peer with a SYSCONF: the
+    /// `/proc/nk/<driver>` lines settle a moment later (RESET may show meanwhile).
+    func expectSettled(_ pipes: PipePlatform, _ driver: String, _ lines: [Int: String]) {
+        _ = waitUntil { lines.allSatisfy { pipes.procLine($0.key, driver) == $0.value } }
+        for (vm, line) in lines { #expect(pipes.procLine(vm, driver) == line, "vm\(vm)") }
     }
 }
