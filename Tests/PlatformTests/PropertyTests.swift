@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Dispatch
 import Platform
+import PlatformSys
 import Synchronization
 import Testing
 
@@ -67,6 +68,27 @@ struct PropertyTests {
         var buf = [UInt8](repeating: 0, count: 8)
         #expect(vm.nk_prop_get("test.shared", &buf, 8) == 2)
         #expect(buf[0] < 4 && buf[1] == UInt8(4_999 & 0xff), "one writer's last value, whole")
+    }
+
+    @Test("an update left half done by a dead writer is closed; one still moving is left alone")
+    func abandonedUpdatesAreClosed() {
+        let vm = platform.vm(3)
+        let index = platform.supervisor.propertyIndex("test.shared")!
+        let table = Int(platform.repoMemory.load64(RepositoryABI.Header.propertyTable))
+        let seq = table + index * RepositoryABI.Property.size + RepositoryABI.Property.sequence
+        platform.repoMemory.store32(seq, 7)  // a writer died between its two sequence stores
+        #expect(platform.supervisor.closeAbandonedPropertyUpdates(grace: .milliseconds(1)) == ["test.shared"])
+        #expect(platform.repoMemory.load32(seq) == 8)
+        #expect(vm.nk_prop_set("test.shared", [1], 1) == 1)
+
+        platform.repoMemory.store32(seq, 11)  // a live writer, finishing during the grace period
+        let memory = platform.repoMemory
+        let finisher = DispatchGroup()
+        DispatchQueue.global().async(group: finisher) { ProcessInfo.sleep(for: .milliseconds(50)); memory.store32(seq, 12) }
+        #expect(platform.supervisor.closeAbandonedPropertyUpdates(grace: .seconds(1)).isEmpty)
+        finisher.wait()
+        #expect(platform.repoMemory.load32(seq) == 12, "its own final store, not ours")
+        #expect(platform.supervisor.closeAbandonedPropertyUpdates().isEmpty, "nothing open")
     }
 
     @Test("enum reports names, this VM's permissions and name length, then UNKNOWN")

@@ -134,6 +134,26 @@ extension Repository {
     /// How many times a writer yields waiting for another's update.
     static let updateWaitLimit = 100_000
 
+    /// Supervisor, after a VM process died: an update it left half done (the
+    /// sequence word odd) would answer `NK_PROP_BUSY` to every VM for good. An
+    /// update is a few stores, so an odd word that has not moved for `grace` is
+    /// abandoned: it is closed (made even, as its writer would have), and the
+    /// property works again with whatever value the dead writer had stored.
+    /// Returns the names of the properties closed.
+    public func closeAbandonedPropertyUpdates(grace: Duration = .milliseconds(10)) -> [String] {
+        let open = (0..<propertyCount).compactMap { index -> (Int, UInt32)? in
+            let seq = repo.load32(propertyOffset(index) + P.sequence)
+            return seq & 1 != 0 ? (index, seq) : nil
+        }
+        guard !open.isEmpty else { return [] }
+        ProcessInfo.sleep(for: grace)
+        return open.compactMap { index, seq in
+            let base = propertyOffset(index)
+            guard repo.compareExchange32(base + P.sequence, expected: seq, desired: seq &+ 1).exchanged else { return nil }
+            return repo.loadCString(base + P.name, limit: P.nameLimit)
+        }
+    }
+
     /// Supervisor and views: the current value of `name`, without a permission
     /// check (nil for an unknown name); waits out an update in progress.
     public func propertyValue(_ name: String) -> [UInt8]? {

@@ -48,6 +48,9 @@ extension Supervisor {
             return nil
         }
         let peers = repository.vmDidStop(id)
+        for name in repository.closeAbandonedPropertyUpdates() {
+            console.log("\(slot.config.displayName) died updating property \(name): update closed")
+        }
         recordEvent(crashed ? "vm_fatal" : "vm_stop", slot)
         let notified = (peers | stateNotifyMask(slot.id)) & ~(1 << id)
         postSysconf(notified)
