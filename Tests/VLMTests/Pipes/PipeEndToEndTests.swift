@@ -57,19 +57,25 @@ struct PipeEndToEndTests {
     func readRules() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
+            // The writer writes only once the reader is open (U=1 in its /proc line), and
+            // its second chunk only after the reader saw EAGAIN (a marker file): no step
+            // depends on how fast either process runs. A read that did not wait would
+            // return b'' or an error, not the late bytes.
             let writer = try pipes.startPython("""
                 w = os.open('vm3/dev/vpipe0', os.O_WRONLY)
-                time.sleep(0.8); os.write(w, b'late'); time.sleep(0.5); os.write(w, b'more'); os.close(w)
+                wait_for(lambda: proc(2, 'vpipe')[3] == 'ER1'); time.sleep(0.3); os.write(w, b'late')
+                wait_for(lambda: os.path.exists('../saw-eagain')); os.write(w, b'more'); os.close(w)
                 """)
             let outcome = try pipes.python("""
                 r = os.open('vm2/dev/vpipe0', os.O_RDONLY)
-                t = time.monotonic(); first = os.read(r, 100); waited = time.monotonic() - t
+                first = os.read(r, 100)
                 os.set_blocking(r, False)
-                print(first, waited > 0.4, err(lambda: os.read(r, 100)))
+                print(first, err(lambda: os.read(r, 100)))
+                open('../saw-eagain', 'w').close()
                 os.set_blocking(r, True)
                 print(os.read(r, 100), os.read(r, 100))
                 """)
-            #expect(outcome.outputText == "b'late' True EAGAIN\nb'more' b''\n", "\(outcome.standardError)")
+            #expect(outcome.outputText == "b'late' EAGAIN\nb'more' b''\n", "\(outcome.standardError)")
             #expect(writer.finish().status == 0)
         }
     }
@@ -157,15 +163,19 @@ struct PipeEndToEndTests {
             for (first, second) in [(3, 4), (4, 3)] {
                 // Closes are asynchronous (FUSE release): start when both sides are closed and OFF.
                 #expect(waitUntil { [3, 4].allSatisfy { pipes.procLine($0, "vbpipe").contains(" E.0 FFFF ") } })
+                // The second side opens only once the first side's open is under way (U=1 in
+                // its /proc line); the first open returning with the second side counted
+                // open too shows it waited for it, however fast either process runs.
                 let late = try pipes.startPython("""
-                    time.sleep(0.6); fd = os.open('vm\(second)/dev/vbpipe0', os.O_RDWR)
+                    wait_for(lambda: proc(\(first), 'vbpipe')[3] == 'E.1'); time.sleep(0.3)
+                    fd = os.open('vm\(second)/dev/vbpipe0', os.O_RDWR)
                     os.write(fd, b'ping'); print(os.read(fd, 4)); os.close(fd)
                     """)
                 let outcome = try pipes.python("""
-                    t = time.monotonic(); fd = os.open('vm\(first)/dev/vbpipe0', os.O_RDWR)
-                    print(time.monotonic() - t > 0.4, os.read(fd, 4)); os.write(fd, b'pong'); time.sleep(0.3)
+                    fd = os.open('vm\(first)/dev/vbpipe0', os.O_RDWR)
+                    print(proc(\(second), 'vbpipe')[3], os.read(fd, 4)); os.write(fd, b'pong'); time.sleep(0.3)
                     """)
-                #expect(outcome.outputText == "True b'ping'\n", "\(outcome.standardError)")
+                #expect(outcome.outputText == "E.1 b'ping'\n", "\(outcome.standardError)")
                 #expect(late.finish().outputText == "b'pong'\n")
             }
         }
