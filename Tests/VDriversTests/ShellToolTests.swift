@@ -67,7 +67,11 @@ import VDrivers
             import os, select, errno, time
             w = os.open('vm2/dev/tiny', os.O_WRONLY | os.O_NONBLOCK)
             r = os.open('vm3/dev/tiny', os.O_RDONLY | os.O_NONBLOCK)
-            time.sleep(0.2)
+            def until(f):
+                end = time.monotonic() + 20
+                while not f() and time.monotonic() < end: time.sleep(0.005)
+            pw = select.poll(); pw.register(w, select.POLLOUT)
+            until(lambda: pw.poll(0))  # the handshake is done: the link is up
             p = select.poll(); p.register(r, select.POLLIN)
             print('empty', p.poll(0))
             try: os.read(r, 10)
@@ -77,7 +81,8 @@ import VDrivers
             except OSError as e: print('write', errno.errorcode[e.errno])
             print('ready', [e for _, e in p.poll(1000)])
             print('got', len(os.read(r, 100)))
-            os.close(r); time.sleep(0.2)
+            os.close(r)  # released asynchronously: wait until the writer sees the reader gone
+            until(lambda: any(e & select.POLLHUP for _, e in pw.poll(0)))
             try: os.write(w, b'c')
             except OSError as e: print('write', errno.errorcode[e.errno])
             PY
