@@ -132,8 +132,9 @@ struct PipePeerTests {
                     got += d
                 t.join(); print(len(got), out['w'])
                 """)
+            // Crash once the link is up and the holder's 100 bytes are in (WriteBytes).
             _ = waitUntil { pipes.procLine(3, "vbpipe").contains("OOOO") }
-            ProcessInfo.sleep(for: .milliseconds(200))
+            _ = waitUntil { pipes.procLine(4, "vbpipe").split(separator: " ").last == "100" }
             let old = try pipes.crash(4)
             let outcome = survivor.finish(timeout: 10)
             #expect(!outcome.timedOut && outcome.outputText == "100 EPIPE\n", "\(outcome.outputText) \(outcome.standardError)")
