@@ -60,6 +60,9 @@ import VDrivers
         writer.join()
         #expect(mismatches == 0)
         #expect(received == total)
-        #expect(wakeups.load(ordering: .relaxed) < total / 777)  // notifications were suppressed
+        // How many notifications were suppressed depends on scheduling (a reader that
+        // keeps falling asleep is rightly woken for every chunk), so it is not asserted
+        // here: RingTests checks the notify rules deterministically.
+        #expect(wakeups.load(ordering: .relaxed) > 0)
     }
 }
