@@ -117,12 +117,21 @@ extension Repository {
     /// wins). Nil only when an update stays in progress for
     /// ``updateWaitLimit`` yields (its writer died in the middle): `NK_PROP_BUSY`.
     private func beginUpdate(_ base: Int) -> UInt32? {
-        for attempt in 0..<Self.updateWaitLimit {
+        Self.waitingOutUpdates { () -> UInt32? in
             let seq = repo.load32(base + P.sequence)
-            if seq & 1 == 0, repo.compareExchange32(base + P.sequence, expected: seq, desired: seq &+ 1).exchanged {
-                return seq
-            }
-            if attempt >= 64 { ProcessInfo.yieldProcessor() }
+            let claimed = seq & 1 == 0 && repo.compareExchange32(base + P.sequence, expected: seq, desired: seq &+ 1).exchanged
+            return claimed ? seq : nil
+        }
+    }
+
+    /// Runs `attempt` until it gives a value, nil meaning "an update is in progress":
+    /// spinning first (an update is a few stores), then yielding (its writer may be
+    /// preempted). Nil after ``updateWaitLimit`` tries: the writer died mid-update.
+    /// Writers claiming an update and readers retrying `NK_PROP_BUSY` both wait so.
+    public static func waitingOutUpdates<T, E: Error>(_ attempt: () throws(E) -> T?) throws(E) -> T? {
+        for tries in 0..<updateWaitLimit {
+            if let value = try attempt() { return value }
+            if tries >= 64 { ProcessInfo.yieldProcessor() }
         }
         return nil
     }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Platform
 public import PlatformViews
-import PlatformSys
 
 /// The views of one VM: the tree its FUSE mount (`DIR/vm<N>`) serves, with
 /// `dev/`, `proc/nk/` and `sys/nk/` (DESIGN §1.2). Every file reads the live
@@ -106,15 +105,12 @@ extension NKDDI {
         }
     }
 
-    /// Runs `get` until it stops answering nil (`NK_PROP_BUSY`: an update in
-    /// progress, which ends within a few stores unless its writer was preempted,
-    /// hence the yields); EBUSY only when it stays busy (a writer died mid-update).
+    /// Runs `get` until it stops answering nil (`NK_PROP_BUSY`), as writers wait
+    /// (`Repository.waitingOutUpdates`); EBUSY only when it stays busy (a writer
+    /// died mid-update).
     private static func retryingWhileBusy(_ get: () throws(ViewErrno) -> [UInt8]?) throws(ViewErrno) -> [UInt8] {
-        for attempt in 0..<100_000 {
-            if let bytes = try get() { return bytes }
-            if attempt >= 64 { ProcessInfo.yieldProcessor() }
-        }
-        throw .ebusy
+        guard let bytes = try Repository.waitingOutUpdates(get) else { throw .ebusy }
+        return bytes
     }
 
     /// Every property: pid, name, this VM's attributes and the maximum size.
