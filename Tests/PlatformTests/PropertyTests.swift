@@ -71,7 +71,7 @@ struct PropertyTests {
     }
 
     @Test("an update left half done by a dead writer is closed; one still moving is left alone")
-    func abandonedUpdatesAreClosed() {
+    func abandonedUpdatesAreClosed() throws {
         let vm = platform.vm(3)
         let index = platform.supervisor.propertyIndex("test.shared")!
         let table = Int(platform.repoMemory.load64(RepositoryABI.Header.propertyTable))
@@ -83,10 +83,11 @@ struct PropertyTests {
 
         platform.repoMemory.store32(seq, 11)  // a live writer, finishing during the grace period
         let memory = platform.repoMemory
-        let finisher = DispatchGroup()
-        DispatchQueue.global().async(group: finisher) { ProcessInfo.sleep(for: .milliseconds(50)); memory.store32(seq, 12) }
+        // A thread of its own: the shared dispatch pool may be busy with other suites.
+        let finished = DispatchSemaphore(value: 0)
+        try DetachedThread.start { ProcessInfo.sleep(for: .milliseconds(50)); memory.store32(seq, 12); finished.signal() }
         #expect(platform.supervisor.closeAbandonedPropertyUpdates(grace: .seconds(1)).isEmpty)
-        finisher.wait()
+        finished.wait()
         #expect(platform.repoMemory.load32(seq) == 12, "its own final store, not ours")
         #expect(platform.supervisor.closeAbandonedPropertyUpdates().isEmpty, "nothing open")
     }
