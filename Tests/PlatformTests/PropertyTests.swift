@@ -41,12 +41,17 @@ struct PropertyTests {
         #expect(platform.doorbells[2]!.count == 1 && platform.doorbells[3]!.count == 0)
     }
 
+    /// The repository offset of `name`'s sequence word (odd while an update is in progress).
+    func sequenceWord(_ name: String) -> Int {
+        let index = platform.supervisor.propertyIndex(name)!
+        let table = Int(platform.repoMemory.load64(RepositoryABI.Header.propertyTable))
+        return table + index * RepositoryABI.Property.size + RepositoryABI.Property.sequence
+    }
+
     @Test("an update in progress makes get and set report NK_PROP_BUSY")
     func busy() {
         let vm = platform.vm(3)
-        let index = platform.supervisor.propertyIndex("test.shared")!
-        let table = Int(platform.repoMemory.load64(RepositoryABI.Header.propertyTable))
-        let seq = table + index * RepositoryABI.Property.size + RepositoryABI.Property.sequence
+        let seq = sequenceWord("test.shared")
         platform.repoMemory.store32(seq, 1)  // another VM is half-way through a set
         var buf = [UInt8](repeating: 0, count: 8)
         #expect(vm.nk_prop_get("test.shared", &buf, 8) == NK_PROP_BUSY)
@@ -73,9 +78,7 @@ struct PropertyTests {
     @Test("an update left half done by a dead writer is closed; one still moving is left alone")
     func abandonedUpdatesAreClosed() throws {
         let vm = platform.vm(3)
-        let index = platform.supervisor.propertyIndex("test.shared")!
-        let table = Int(platform.repoMemory.load64(RepositoryABI.Header.propertyTable))
-        let seq = table + index * RepositoryABI.Property.size + RepositoryABI.Property.sequence
+        let seq = sequenceWord("test.shared")
         platform.repoMemory.store32(seq, 7)  // a writer died between its two sequence stores
         #expect(platform.supervisor.closeAbandonedPropertyUpdates(grace: .milliseconds(1)) == ["test.shared"])
         #expect(platform.repoMemory.load32(seq) == 8)
