@@ -88,7 +88,7 @@ public enum FUSESupport {
         return unsafe write(fd, "1", 1) == 1  // SAFETY: writes 1 byte of a literal C string.
     }
 
-    /// A pipe whose write end stops the readers of ``readDevice(_:_:_:stop:)``: the
+    /// A pipe whose write end stops the readers of ``readDevice(_:_:_:stop:session:)``: the
     /// read end becomes readable for good once one byte is written.
     /// The corresponding C function is `pipe(2)`.
     public static func makeStopPipe() throws(FUSESupportError) -> (read: Int32, write: Int32) {
@@ -110,7 +110,7 @@ public enum FUSESupport {
 
     private static let sessionTokens = Atomic<UInt64>(0)
 
-    /// Makes every present and future ``readDevice(_:_:_:stop:)`` on `stop`'s pipe return.
+    /// Makes every present and future ``readDevice(_:_:_:stop:session:)`` on `stop`'s pipe return.
     public static func signalStop(_ writeEnd: Int32) {
         var byte: UInt8 = 1
         _ = unsafe write(writeEnd, &byte, 1)  // SAFETY: writes one byte we own.
