@@ -38,7 +38,10 @@ let package = Package(
 
         // The hypervisor: repository, xirqs, NKDDI, supervisor and guest kernel.
         .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
+        // The vdrivers: the driver kit (VLINK_LIB), the pipe kit, one folder per driver.
         .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", logging]),
+        // The guest kernel's own views: /proc/nk, /sys/nk, the console.
+        .target(name: "NKViews", dependencies: ["Platform", "PlatformSys", "PlatformViews", "DeviceTree"]),
         .target(
             name: "PlatformFUSE",
             dependencies: ["PlatformViews", "PlatformSys", "CFuse3", logging],
@@ -48,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "vlm",
             dependencies: [
-                "DeviceTree", "PlatformModel", "PlatformSys", "Platform", "VDrivers", "PlatformViews",
+                "DeviceTree", "PlatformModel", "PlatformSys", "Platform", "VDrivers", "NKViews", "PlatformViews",
                 "PlatformFUSE", argumentParser, logging,
             ],
             resources: [.embedInCode("Resources/demo.dts")]
@@ -59,6 +62,10 @@ let package = Package(
         .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformTestSupport"]),
         .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "PlatformFUSE", "PlatformTestSupport"]),
+        .testTarget(
+            name: "NKViewsTests",
+            dependencies: ["NKViews", "Platform", "PlatformFUSE", "PlatformModel", "PlatformSys", "PlatformViews", "DeviceTree", "PlatformTestSupport"]
+        ),
         .testTarget(name: "PlatformViewsTests", dependencies: ["PlatformViews", "PlatformTestSupport"]),
         .testTarget(name: "PlatformFUSETests", dependencies: ["PlatformFUSE", "PlatformTestSupport"]),
         .testTarget(name: "VLMTests", dependencies: ["PlatformTestSupport", "Platform"]),

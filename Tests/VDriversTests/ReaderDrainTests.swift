@@ -43,10 +43,13 @@ import Testing
         memory.ringStore(ExRingLayout.vpipe.sIdx, 5)  // 5 bytes were written and read
         memory.ringStore(ExRingLayout.vpipe.cIdx, 5)
         let ring = ExRing(memory: memory, base: 0, blockSize: 4096, layout: .vpipe)
-        let channel = ReaderChannel(endpoint: reading, ring: ring, xirqs: PipeXirqs(own: 0, peer: 0), readAll: false)
+        let vlink = Vlink(endpoint: reading, unit: 0)
+        let channel = ReaderChannel(vlink: vlink, ring: ring, xirqs: PipeXirqs(own: 0, peer: 0), readAll: false)
+        channel.registerOps()
+        vlink.initialised(true)
         reading.setMine(.on)
         writing.setMine(.off)  // the writer left, with nothing unread
-        _ = channel.setOpen(true)  // runs the handshake: ON→OFF, drained, →RESET
+        vlink.start()  // runs the handshake: ON→OFF (ABORT captures c_idx), drained, →RESET
         #expect(reading.mine == .reset)
         let recorder = ReplyRecorder()
         _ = channel.submit(DeviceReadRequest(count: 100, flags: .accessMode(.readOnly, nonBlocking: true), responder: recorder))

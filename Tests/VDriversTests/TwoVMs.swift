@@ -30,7 +30,7 @@ final class TwoVMs: @unchecked Sendable {
         let procNK: ViewDirectory
         let log: LogLines
 
-        func device(_ name: String) -> PipeDevice { drivers.device(named: name)! }
+        func device(_ name: String) -> PipeDevice { drivers.device(named: name) as! PipeDevice }
     }
 
     init(vlinks: [RepositoryInput.Vlink] = TwoVMs.vlinks) throws {

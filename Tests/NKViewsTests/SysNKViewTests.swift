@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import DeviceTree
 import Foundation
+import NKViews
 import Platform
 import Testing
-import VDrivers
 
 /// `/sys/nk` through real mounts of the demo platform.
 @Suite(.timeLimit(.minutes(2)), .serialized) struct SysNKViewTests {

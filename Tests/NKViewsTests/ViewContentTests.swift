@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import NKViews
 import Platform
 import PlatformTestSupport
 import Testing
-import VDrivers
 
 /// The exact content of the views of a known platform (`Configs/demo.dts`, VMs
 /// 2, 3, 4, no vdrivers probed), read through real FUSE mounts by real

@@ -8,51 +8,28 @@ import PlatformViews
 final class WriterChannel: RingChannel {
     struct State {
         var producer: RingProducer
-        var isOpen = false
         var writes: UInt32 = 0
         var bytes: UInt64 = 0
     }
 
-    let endpoint: VlinkEndpoint
+    let vlink: Vlink
     let xirqs: PipeXirqs
     let dataSize: Int
     private let state: RequestQueue<WriterChannel>
 
-    init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs) {
-        self.endpoint = endpoint
+    init(vlink: Vlink, ring: ExRing, xirqs: PipeXirqs) {
+        self.vlink = vlink
         self.xirqs = xirqs
         self.dataSize = ring.dataSize
         self.state = RequestQueue(State(producer: RingProducer(ring: ring)))
     }
 
+    var endpoint: VlinkEndpoint { vlink.endpoint }
+
     /// Both ends ON: bytes may go into the ring.
     private var isUp: Bool { endpoint.mine == .on && endpoint.peerState == .on }
     /// The reader is gone (EPIPE); otherwise it is there or coming up.
     private var readerGone: Bool { (endpoint.peerState ?? .off) == .off }
-
-    // MARK: Handshake
-
-    /// Re-runs the handshake (after a SYSCONF or an open).
-    func handshake() -> ChannelEffects {
-        state.withLock { handshake(&$0) }
-    }
-
-    private func handshake(_ s: inout State) -> ChannelEffects {
-        let outcome = endpoint.handshake(mayReset: s.isOpen) { s.producer.reset() }
-        return ChannelEffects(notify: false, sysconf: outcome.changed)
-    }
-
-    /// First open (`true`) or last close (`false`). Closing takes my end OFF.
-    func setOpen(_ open: Bool) -> ChannelEffects {
-        state.withLock { s in
-            s.isOpen = open
-            if open { return handshake(&s) }
-            s.producer.awake()
-            let wasOff = endpoint.mine == .off
-            endpoint.setMine(.off)
-            return ChannelEffects(notify: false, sysconf: !wasOff)
-        }
-    }
 
     /// Whether a blocking open may complete: the link is up.
     var isReadyForOpen: Bool { isUp }
@@ -72,6 +49,24 @@ final class WriterChannel: RingChannel {
     /// An interrupted write returned the count it had taken: it counts if that was something.
     func interrupted(_ request: DeviceWriteRequest, _ s: inout State) {
         if request.written > 0 { s.writes += 1 }
+    }
+}
+
+extension WriterChannel: PipeChannel {
+    // MARK: Handshake operations (run by the vlink's engine, see Vlink.settle)
+
+    func registerOps() {
+        vlink.vlink_ops_register([
+            VlinkOpDesc(.reset) { [unowned self] _, _ in
+                state.withLock { $0.producer.reset() }
+                return VlinkReturn.ok
+            },
+            // The last close: no write waits.
+            VlinkOpDesc(.stop) { [unowned self] _, _ in
+                state.withLock { $0.producer.awake() }
+                return VlinkReturn.ok
+            },
+        ])
     }
 }
 

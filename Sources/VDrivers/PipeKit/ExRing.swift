@@ -80,3 +80,11 @@ public struct ExRing: Sendable {
         return (position..<(position + firstCount), 0..<(count - firstCount))
     }
 }
+
+extension InfoFields {
+    /// The block size a ring uses for a requested `size`: at least
+    /// `sizeof(ExRing)` (32 bytes).
+    public static func blockSize(_ requested: Int, layout: ExRingLayout) -> Int {
+        max(requested, layout.minimumBlockSize)
+    }
+}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// Pieces shared by the `info` parsers of vpipe and vbpipe.
+/// Pieces shared by the `info` parsers of the vdrivers (vpipe, vbpipe, …).
 ///
 /// What the real drivers do with malformed strings is not documented; vlm never
 /// fails a device over its `info`: a field it cannot read takes its default and
@@ -44,12 +44,6 @@ public enum InfoFields {
             !name.contains("\u{FFFD}")
         else { return nil }
         return name
-    }
-
-    /// The block size a ring uses for a requested `size`: at least
-    /// `sizeof(ExRing)` (32 bytes).
-    public static func blockSize(_ requested: Int, layout: ExRingLayout) -> Int {
-        max(requested, layout.minimumBlockSize)
     }
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import NKViews
 import Platform
 import Synchronization
 import Testing
-import VDrivers
 
 /// `/proc/nk` through real FUSE mounts of the demo platform (VMs 2, 3, 4).
 @Suite(.timeLimit(.minutes(2)), .serialized) struct ProcNKViewTests {

@@ -7,16 +7,17 @@ import Synchronization
 /// writing channel, or both (vbpipe), behind the `ex_open`/`ex_release` rules
 /// of the manual (lines 10746–10798, 6462–6520):
 ///
-/// - the first open attaches the xirq handlers and starts the handshake; a
+/// - the first open attaches the xirq handlers and starts the vlinks (the
+///   driver kit runs the handshake: `Vlink.start`); a
 ///   blocking open waits until the link is up (vbpipe: both links, so it
 ///   returns once the other side opened too), EINTR when interrupted;
-/// - later opens only count; the last close detaches the handlers, takes this
-///   VM's ends OFF and sends `NK_XIRQ_SYSCONF` to the peer;
+/// - later opens only count; the last close detaches the handlers, stops the
+///   vlinks (this VM's ends OFF) and sends `NK_XIRQ_SYSCONF` to the peer;
 /// - opens and closes are serialised (the driver's `olock`, lines 6696 and
 ///   11007): a last close and the next first open, served by two FUSE threads
 ///   at once, run one after the other, so the device never ends up counted
 ///   open with its ends OFF (a close that finished after the open).
-public final class PipeDevice: DeviceFileDriver, Sendable {
+public final class PipeDevice: DeviceFileDriver, VDevice, Sendable {
     /// Which access modes `open` accepts.
     public enum Access: Sendable {
         /// vpipe server: `O_RDONLY` only, else EACCES.
@@ -148,10 +149,7 @@ public final class PipeDevice: DeviceFileDriver, Sendable {
         if let writer {
             ids.append(nkddi.nk_xirq_attach(writer.xirqs.own, { [self] _, _ in roomFreed() }, nil))
         }
-        var effects = ChannelEffects()
-        if let reader { effects.merge(reader.setOpen(true)) }
-        if let writer { effects.merge(writer.setOpen(true)) }
-        apply(effects)
+        Vlink.announce(vlinks.filter { $0.start() })
         return ids
     }
 
@@ -160,11 +158,11 @@ public final class PipeDevice: DeviceFileDriver, Sendable {
     /// Called with the open lock held.
     private func lastClose(_ nkddi: NKDDI, handlers: [NkXIrqId]) {
         for id in handlers { nkddi.nk_xirq_detach(id) }
-        var effects = ChannelEffects()
-        if let reader { effects.merge(reader.setOpen(false)) }
-        if let writer { effects.merge(writer.setOpen(false)) }
-        apply(effects)
+        Vlink.announce(vlinks.filter { $0.stop() })
     }
+
+    /// The vlinks of my channels (reading first).
+    private var vlinks: [Vlink] { [reader?.vlink, writer?.vlink].compactMap { $0 } }
 
     /// Every channel may carry data: a blocking open may return.
     private var isReady: Bool {
@@ -198,19 +196,11 @@ extension PipeDevice {
         wakePollers()
     }
 
-    /// `NK_XIRQ_SYSCONF`: a vlink end changed state; re-run the handshake and
-    /// every waiting request (they abort when the peer is no longer ON).
-    public func sysconf() {
-        var effects = ChannelEffects()
-        if let reader {
-            effects.merge(reader.handshake())
-            apply(reader.serve(), peerOf: reader)
-        }
-        if let writer {
-            effects.merge(writer.handshake())
-            apply(writer.serve(), peerOf: writer)
-        }
-        apply(effects)
+    /// `NK_XIRQ_SYSCONF`, after the driver kit re-ran the handshakes: every
+    /// waiting request (they abort when the peer is no longer ON) and open.
+    func sysconf() {
+        if let reader { apply(reader.serve(), peerOf: reader) }
+        if let writer { apply(writer.serve(), peerOf: writer) }
         serveOpens()
         wakePollers()
     }
@@ -219,28 +209,15 @@ extension PipeDevice {
         if pollQueue.hasWaiters { pollQueue.wakeAll() }
     }
 
-    /// Sends what a reading or writing channel asked for.
+    /// Does what a reading or writing channel asked for: the peer's xirq, a
+    /// handshake (announced with SYSCONF when my state word changed).
     func apply(_ effects: ChannelEffects, peerOf channel: some RingChannel) {
         if effects.notify { nkddi?.nk_xirq_trigger(channel.xirqs.peer, channel.endpoint.peer) }
-        if effects.sysconf { channel.endpoint.sysconfTrigger() }
-    }
-
-    /// Sends the SYSCONF a handshake asked for.
-    func apply(_ effects: ChannelEffects) {
-        guard effects.sysconf else { return }
-        (reader?.endpoint ?? writer?.endpoint)?.sysconfTrigger()
+        if effects.settle && channel.vlink.settle() { channel.vlink.announce() }
     }
 }
 
 extension PipeDevice {
-    /// Takes this VM's ends OFF for good (the VM stops) and tells the peer.
-    func shutDown() {
-        var effects = ChannelEffects()
-        if let reader { effects.merge(reader.setOpen(false)) }
-        if let writer { effects.merge(writer.setOpen(false)) }
-        apply(effects)
-    }
-
     /// Publishes the node in `dev/`.
     func publish(in dev: ViewDirectory) {
         dev.add(name, .device(DeviceFile(permissions: .device, driver: self)))

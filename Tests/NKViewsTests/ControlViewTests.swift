@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import NKViews
 import Platform
 import Synchronization
 import Testing
-import VDrivers
 
 /// The /proc/nk control files and /sys/nk/prop writes, through real mounts.
 @Suite(.timeLimit(.minutes(2)), .serialized) struct ControlViewTests {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import DeviceTree
 import Foundation
+import NKViews
 import Platform
 import PlatformFUSE
 import PlatformModel
@@ -9,7 +10,6 @@ import PlatformTestSupport
 import PlatformViews
 import Synchronization
 import Testing
-import VDrivers
 
 /// The demo platform (`Configs/demo.dts`: VMs 2, 3, 4) in one test process:
 /// the repository in real POSIX shared memory, each VM with its own mappings,

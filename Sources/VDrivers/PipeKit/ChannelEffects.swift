@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Platform
 
-/// What a channel asks for after it released its lock: xirqs to the peer.
+/// What a channel asks for after it released its lock: an xirq to the peer,
+/// a handshake.
 struct ChannelEffects: Sendable {
     /// Send the peer's data/room xirq.
     var notify = false
-    /// My vlink state changed: send `NK_XIRQ_SYSCONF`.
-    var sysconf = false
+    /// Re-run the vlink's handshake (a departed writer's bytes are drained).
+    var settle = false
 
     mutating func merge(_ other: ChannelEffects) {
         notify = notify || other.notify
-        sysconf = sysconf || other.sysconf
+        settle = settle || other.settle
     }
 }
 

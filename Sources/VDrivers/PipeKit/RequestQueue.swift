@@ -23,7 +23,9 @@ struct Attempt {
 protocol RingChannel: AnyObject, Sendable {
     associatedtype State: Sendable
     associatedtype Request: RingRequest
-    /// My end of the vlink.
+    /// My vlink (the driver kit's end).
+    var vlink: Vlink { get }
+    /// Its record and state words.
     var endpoint: VlinkEndpoint { get }
     /// Its xirqs.
     var xirqs: PipeXirqs { get }

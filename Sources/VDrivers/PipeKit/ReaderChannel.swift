@@ -10,25 +10,26 @@ final class ReaderChannel: RingChannel {
         var consumer: RingConsumer
         /// The writer's last `c_idx`, captured when it left ON: what is left to drain.
         var draining: UInt32?
-        var isOpen = false
         var reads: UInt32 = 0
         var bytes: UInt64 = 0
     }
 
-    let endpoint: VlinkEndpoint
+    let vlink: Vlink
     let xirqs: PipeXirqs
     /// Without the vbpipe `a` flag, a blocking read waits for all `count` bytes.
     let readAll: Bool
     let dataSize: Int
     private let state: RequestQueue<ReaderChannel>
 
-    init(endpoint: VlinkEndpoint, ring: ExRing, xirqs: PipeXirqs, readAll: Bool) {
-        self.endpoint = endpoint
+    init(vlink: Vlink, ring: ExRing, xirqs: PipeXirqs, readAll: Bool) {
+        self.vlink = vlink
         self.xirqs = xirqs
         self.readAll = readAll
         self.dataSize = ring.dataSize
         self.state = RequestQueue(State(consumer: RingConsumer(ring: ring)))
     }
+
+    var endpoint: VlinkEndpoint { vlink.endpoint }
 
     /// Bytes that may be read now: the ring while I am ON, what the departed
     /// writer left while draining, else none (stale indices are never trusted).
@@ -42,48 +43,44 @@ final class ReaderChannel: RingChannel {
         s.draining != nil || (endpoint.peerState ?? .off) == .off
     }
 
-    // MARK: Handshake
-
-    /// Re-runs the handshake (after a SYSCONF, an open, a drain).
-    func handshake() -> ChannelEffects {
-        state.withLock { handshake(&$0) }
-    }
-
-    private func handshake(_ s: inout State) -> ChannelEffects {
-        var changed = false
-        if endpoint.mine == .on {
-            // The writer's last `c_idx`, read while my end is still ON: once my OFF
-            // is published the writer may reset `c_idx` to 0 at once, and a capture
-            // after that made the stale ring look full (phantom bytes; the end never
-            // drained, so it never reset and the next open hung).
-            let down = endpoint.handshake(mayReset: false, leaving: { s.draining = s.consumer.ring.clientIndex }) {}
-            changed = down.changed
-        }
-        let drained = s.draining.map { s.consumer.available(limit: $0) == 0 } ?? true
-        let up = endpoint.handshake(mayReset: s.isOpen && drained) {
-            s.consumer.reset()
-            s.draining = nil
-        }
-        return ChannelEffects(notify: false, sysconf: changed || up.changed)
-    }
-
-    /// First open (`true`) or last close (`false`). Closing takes my end OFF.
-    func setOpen(_ open: Bool) -> ChannelEffects {
-        state.withLock { s in
-            s.isOpen = open
-            if open { return handshake(&s) }
-            s.consumer.awake()
-            s.draining = nil
-            let wasOff = endpoint.mine == .off
-            endpoint.setMine(.off)
-            return ChannelEffects(notify: false, sysconf: !wasOff)
-        }
-    }
-
     /// Whether a blocking open may complete: the link is up, or a writer that
     /// already left wrote something.
     var isReadyForOpen: Bool {
         state.withLock { s in (endpoint.mine == .on && endpoint.peerState == .on) || readable(s) > 0 }
+    }
+}
+
+extension ReaderChannel: PipeChannel {
+    // MARK: Handshake operations (run by the vlink's engine, see Vlink.settle)
+
+    func registerOps() {
+        vlink.vlink_ops_register([
+            // The writer left: its last `c_idx`, read while my end is still ON (once
+            // my OFF is published the writer may reset `c_idx` to 0 at once, and a
+            // capture after that made the stale ring look full: phantom bytes, the
+            // end never drained, so it never reset and the next open hung).
+            VlinkOpDesc(.abort) { [unowned self] _, _ in
+                state.withLock { $0.draining = $0.consumer.ring.clientIndex }
+                return VlinkReturn.ok
+            },
+            // OFF→RESET only once what the departed writer left is drained.
+            VlinkOpDesc(.reset) { [unowned self] _, _ in
+                state.withLock { s in
+                    guard s.draining.map({ s.consumer.available(limit: $0) == 0 }) ?? true else { return VlinkReturn.EAGAIN }
+                    s.consumer.reset()
+                    s.draining = nil
+                    return VlinkReturn.ok
+                }
+            },
+            // The last close: no read waits, nothing left to drain.
+            VlinkOpDesc(.stop) { [unowned self] _, _ in
+                state.withLock { s in
+                    s.consumer.awake()
+                    s.draining = nil
+                }
+                return VlinkReturn.ok
+            },
+        ])
     }
 }
 
@@ -105,10 +102,11 @@ extension ReaderChannel {
         if request.appended > 0 { s.reads += 1 }
     }
 
-    /// Once the departed writer's data is drained, the end may reset for the next one.
+    /// Once the departed writer's data is drained, the end may reset for the
+    /// next one: the caller settles the vlink (outside my lock).
     func settle(_ s: inout State) -> ChannelEffects {
         guard s.draining != nil, readable(s) == 0 else { return ChannelEffects() }
-        return handshake(&s)
+        return ChannelEffects(notify: false, settle: true)
     }
 }
 
