@@ -38,8 +38,10 @@ let package = Package(
 
         // The hypervisor: repository, xirqs, NKDDI, supervisor and guest kernel.
         .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
-        // The vdrivers: the driver kit (VLINK_LIB), the pipe kit, one folder per driver.
-        .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", logging]),
+        // The driver kit: VLINK_LIB(4D), the vlink wrapper library every vdriver is written on.
+        .target(name: "VlinkLib", dependencies: ["Platform"]),
+        // The vdrivers: the device kit, the pipe kit, one folder per driver.
+        .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", "VlinkLib", logging]),
         // The guest kernel's own views: /proc/nk, /sys/nk, the console.
         .target(name: "NKViews", dependencies: ["Platform", "PlatformSys", "PlatformViews", "DeviceTree"]),
         .target(
@@ -61,7 +63,7 @@ let package = Package(
         .testTarget(name: "PlatformModelTests", dependencies: ["PlatformModel", "DeviceTree", "PlatformTestSupport"]),
         .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformTestSupport"]),
-        .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "PlatformFUSE", "PlatformTestSupport"]),
+        .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "VlinkLib", "PlatformFUSE", "PlatformTestSupport"]),
         .testTarget(
             name: "NKViewsTests",
             dependencies: ["NKViews", "Platform", "PlatformFUSE", "PlatformModel", "PlatformSys", "PlatformViews", "DeviceTree", "PlatformTestSupport"]

@@ -24,7 +24,7 @@ import VDrivers
     static let folders = children("Sources/VDrivers").filter { !$0.hasSuffix(".swift") }
 
     @Test func theSourceTreeIsWhereTheTestExpectsIt() {
-        #expect(Self.folders.contains("VlinkLib") && Self.folders.contains("PipeKit"))
+        #expect(Self.folders.contains("DriverKit") && Self.folders.contains("PipeKit"))
     }
 
     @Test(arguments: folders) func everyFolderHasItsTests(_ folder: String) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Platform
+public import VlinkLib
 
 /// What a channel asks for after it released its lock: an xirq to the peer,
 /// a handshake.

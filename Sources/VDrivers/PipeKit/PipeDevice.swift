@@ -2,6 +2,7 @@
 import Platform
 public import PlatformViews
 import Synchronization
+public import VlinkLib
 
 /// One pipe device node (`dev/vpipe0`, `dev/vbpipe0`): a reading channel, a
 /// writing channel, or both (vbpipe), behind the `ex_open`/`ex_release` rules

@@ -2,6 +2,7 @@
 import Platform
 import PlatformViews
 import Synchronization
+import VlinkLib
 
 /// vpipe and vbpipe on the driver kit: what differs between them. The rest
 /// (`probeDevices`) is the same: a `VlinkDrv` named `compatible` (also the

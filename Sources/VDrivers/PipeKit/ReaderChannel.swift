@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import PlatformViews
+import VlinkLib
 
 /// The reading half of a pipe: this VM's server end of a vlink, whose ring it
 /// consumes. Serves `read(2)` with the pipe rules of VPIPE(4D)/VBPIPE(4D):

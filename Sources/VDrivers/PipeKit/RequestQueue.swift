@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import PlatformViews
 import Synchronization
+import VlinkLib
 
 /// A `read(2)` or `write(2)` that may have to wait for its ring.
 protocol RingRequest: DeviceRequest {

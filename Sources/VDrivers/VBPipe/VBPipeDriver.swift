@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Platform
 import PlatformViews
+import VlinkLib
 
 /// VBPIPE(4D): bidirectional pipes (manual lines 6353–6721) made of two
 /// `vbpipe` vlinks with the same link number and swapped ends: this VM reads

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Platform
 import PlatformViews
+import VlinkLib
 
 /// VPIPE(4D): unidirectional pipes (manual lines 10644–11032). The client end
 /// of a `vpipe` vlink writes (`/dev/<name>` opened `O_WRONLY`), the server end

@@ -3,6 +3,7 @@ import Platform
 import PlatformViews
 import Testing
 import VDrivers
+import VlinkLib
 
 /// vpipe and vbpipe devices of two VMs over real shared memory, driven through
 /// the device-file protocol (recorded replies instead of FUSE).

@@ -4,6 +4,7 @@ import PlatformViews
 import Synchronization
 import Testing
 import VDrivers
+import VlinkLib
 
 /// `ex_open` and `ex_release` are serialised by the device's `olock` (manual
 /// lines 6696, 11007): a last close and the next first open of the same node,

@@ -3,6 +3,7 @@ import Platform
 import PlatformViews
 import Testing
 @testable import VDrivers
+@testable import VlinkLib
 
 /// The reader's end of a departed writer: the writer's last `c_idx` must be read
 /// while the reader's end is still ON. Once the reader publishes OFF the writer

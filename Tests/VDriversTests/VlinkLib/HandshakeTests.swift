@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Testing
 import VDrivers
+import VlinkLib
 
 @Suite struct HandshakeTests {
     @Test func transitionTable() {

@@ -5,6 +5,7 @@ import PlatformSys
 import Synchronization
 import Testing
 @testable import VDrivers
+@testable import VlinkLib
 
 /// The driver kit fits more than pipes: a sketch of the next transport, a
 /// VRPC-style call (VRPC(4D), manual lines 11033–11318) on VLINK_LIB. Each vlink

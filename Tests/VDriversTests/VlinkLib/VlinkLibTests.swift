@@ -2,7 +2,7 @@
 import Platform
 import Synchronization
 import Testing
-@testable import VDrivers
+@testable import VlinkLib
 
 /// VLINK_LIB (manual lines 8845–9635) on two VMs over real shared memory: probe
 /// selection and pairing, the driver states, the operation callbacks in the
