@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
         // The driver kit: VLINK_LIB(4D), the vlink wrapper library every vdriver is written on.
         .target(name: "VlinkLib", dependencies: ["Platform"]),
+        // The kernel transports the peripheral drivers ride on: VRPC (VMQ, VSMQ, VMBOX next).
+        .target(name: "Transports", dependencies: ["Platform", "VlinkLib"]),
         // The vdrivers: the device kit, the pipe kit, one folder per driver.
         .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", "VlinkLib", logging]),
         // The guest kernel's own views: /proc/nk, /sys/nk, the console.
@@ -63,7 +65,9 @@ let package = Package(
         .testTarget(name: "PlatformModelTests", dependencies: ["PlatformModel", "DeviceTree", "PlatformTestSupport"]),
         .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformTestSupport"]),
-        .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "VlinkLib", "PlatformFUSE", "PlatformTestSupport"]),
+        .testTarget(
+            name: "VDriversTests", dependencies: ["VDrivers", "VlinkLib", "Transports", "PlatformFUSE", "PlatformTestSupport"]
+        ),
         .testTarget(
             name: "NKViewsTests",
             dependencies: ["NKViews", "Platform", "PlatformFUSE", "PlatformModel", "PlatformSys", "PlatformViews", "DeviceTree", "PlatformTestSupport"]

@@ -114,7 +114,8 @@ extension VlinkDrv {
         guard result == 0 else { return result }
         let vlinks = self.vlinks
         for vlink in vlinks { vlink.initialised(vlinkInit(vlink) == 0) }
-        let id = nkddi.nk_xirq_attach(NK_XIRQ_SYSCONF, { [weak self] _, _ in self?.sysconf() }, nil)
+        // The handler holds the driver: a started driver lives until its cleanup detaches it.
+        let id = nkddi.nk_xirq_attach(NK_XIRQ_SYSCONF, { _, _ in self.sysconf() }, nil)
         core.withLock { c in
             c.sysconfId = id
             c.state = .started
