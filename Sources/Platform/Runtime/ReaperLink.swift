@@ -36,6 +36,9 @@ final class ReaperLink {
         let process = try ChildProcess.spawn(
             executable: executable, arguments: arguments(runDirectory),
             descriptors: [devNull.rawValue, devNull.rawValue, errors, supervisor.rawValue, theirs.rawValue])
+        // Never block the event loop on a stopped reaper: a message that does not
+        // fit is dropped (without `done` the reaper finds nothing to clean but takes a look).
+        try mine.descriptor.setNonBlocking(true)
         return ReaperLink(process: process, link: mine)
     }
 
