@@ -85,6 +85,24 @@ struct ReaperTests {
         }
     }
 
+    @Test("kill -9 of the supervisor: the children of a vl,init program go too")
+    func initChildrenKilled() throws {
+        try withTemporaryDirectory { dir in
+            let run = RunDirectory(path: dir + "/run")
+            // The shell dies with its guest (parent-death signal); its `sleep` would live on.
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(serverInit: "sleep 600 & wait"), in: dir)
+            #expect(waitUntil {
+                ProcessTable.descendants(of: platform.supervisor.pid).contains { $0.commandLine == "sleep 600" }
+            })
+            let processes = try Self.processes(of: platform)
+
+            try Signal.send(.kill, to: platform.supervisor.pid)
+            _ = try platform.supervisor.wait()
+
+            #expect(Self.waitForNothingLeft(run, processes: processes) == [])
+        }
+    }
+
     @Test("the reaper leads its own process group and ignores SIGINT, SIGTERM, SIGHUP and SIGQUIT")
     func reaperShielded() throws {
         try withTemporaryDirectory { dir in

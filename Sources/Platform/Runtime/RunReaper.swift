@@ -60,11 +60,14 @@ public enum RunReaper {
         }
     }
 
-    /// SIGKILL to each guest still alive and to its process group (its `vl,init`),
-    /// then waits up to ``guestDeadline`` for all of them to end. A guest's pgid
-    /// is its pid; it is signalled only while the guest lives, so the group is ours.
+    /// SIGKILL to each guest and to its process group (its `vl,init` and that
+    /// program's children, which outlive their parent), then waits up to
+    /// ``guestDeadline`` for the guests to end. A guest's pgid is its pid; the
+    /// group is signalled even when the guest already died by its parent-death
+    /// signal: this happens within milliseconds of the supervisor's death, and
+    /// Linux hands out pid numbers cyclically, so the number is not yet reused.
     static func killGuests(_ guests: [ProcessHandle]) {
-        for guest in guests where !guest.hasExited {
+        for guest in guests {
             try? Signal.send(.kill, to: -guest.pid)
             try? guest.send(.kill)
         }
