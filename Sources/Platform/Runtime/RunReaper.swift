@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import PlatformSys
+import PlatformSys
 
 /// The run directory's reaper: `vlm reaper` (hidden), spawned by the
 /// supervisor right after it locks the run directory, so that a supervisor
@@ -37,7 +37,9 @@ public enum RunReaper {
             if try watch.untilSupervisorEnds(supervisor) == .released { return 0 }
             return clean(runDirectory, guests: watch.guests, supervisorPID: supervisorPID)
         } catch {
+            // The link failed, not the supervisor: stand by until it ends, then clean (lock-guarded).
             printError("vlm reaper: \(error)")
+            while !supervisor.waitForExit(timeout: .seconds(60)) {}
             return clean(runDirectory, guests: watch.guests, supervisorPID: supervisorPID)
         }
     }

@@ -74,17 +74,18 @@ public final class Supervisor {
     /// Right after taking the run directory (and removing a stale `ready`), it
     /// spawns the directory's reaper (``RunReaper``), which removes all of that
     /// if this process dies without doing it (`kill -9`). After a clean
-    /// shutdown the reaper is told so and must exit 0 (else this throws).
+    /// shutdown the reaper is told so and must exit 0 (else this throws); after
+    /// a failure it is not, and cleans after this process like after a kill.
     public func run() throws {
         let signals = try SignalFD([.interrupt, .terminate, .hangUp])
         Signal.ignore(.brokenPipe)
         let lock = try runDirectory.acquire()
         let outcome = Result { try runLocked(signals: signals) }
         try? runDirectory.release(lock)
-        let reaperStatus = reaper?.finish()
+        // A failed run may leave VMs running: no `done`, the reaper kills them once we are gone.
         try outcome.get()
-        if let reaperStatus, reaperStatus != .exited(0) {
-            throw RuntimeError.reaperFailed("the run directory's reaper \(reaperStatus)")
+        if let status = reaper?.finish(), status != .exited(0) {
+            throw RuntimeError.reaperFailed("the run directory's reaper \(status)")
         }
     }
 
