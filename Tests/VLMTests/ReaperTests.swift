@@ -172,7 +172,17 @@ struct ReaperTests {
             #expect(try FileSystem.readFile(run.readyFile) == Array("\(first.supervisor.pid)\n".utf8))
             #expect(FileSystem.exists(run.socket) && FileSystem.exists(run.pidFile))
 
+            // The stale `ready` goes first thing: it is absent for a while before the new one appears.
+            let stale = Array("\(first.supervisor.pid)\n".utf8)
+            let sawAbsent = Mutex(false)
+            try DetachedThread.start {
+                _ = waitUntil(timeout: .seconds(20), interval: .milliseconds(1)) {
+                    guard let bytes = try? FileSystem.readFile(run.readyFile) else { sawAbsent.withLock { $0 = true }; return true }
+                    return bytes != stale
+                }
+            }
             let second = try RunningPlatform(runDirectory: run.path, extraArguments: [config])
+            #expect(sawAbsent.withLock { $0 })
             #expect(try FileSystem.readFile(run.readyFile) == Array("\(second.supervisor.pid)\n".utf8))
             #expect(try vmTable(second).values.allSatisfy { $0.state == "running" })
             let processes = try Self.processes(of: second)
