@@ -5,13 +5,12 @@ import PlatformFUSE
 import PlatformViews
 import Synchronization
 
-/// `vlm fuse-demo DIR` (hidden): serves a small sample view tree at DIR until standard
+/// `vlm-testkit fuse-demo DIR`: serves a small sample view tree at DIR until standard
 /// input closes. The FUSE tests spawn it to check unmounting when a serving process dies.
 struct FuseDemo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fuse-demo",
-        abstract: "Serve a sample view tree through FUSE (for tests).",
-        shouldDisplay: false
+        abstract: "Serve a sample view tree through FUSE (for tests)."
     )
 
     @Argument(help: "An existing empty directory to mount at.")

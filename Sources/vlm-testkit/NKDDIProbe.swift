@@ -5,7 +5,7 @@ import Platform
 import PlatformSys
 import Synchronization
 
-/// `vlm nkddi-probe` (hidden): runs a script of NKDDI primitives as VM `--vm`
+/// `vlm-testkit nkddi-probe`: runs a script of NKDDI primitives as VM `--vm`
 /// over an existing repository (`--prefix`), with the VMs' eventfds inherited as
 /// `--doorbell ID=FD`. Prints one line per command (and `irq TAG XIRQ` per
 /// handler run). Lifecycle hypercalls are printed as `hypercall …` and answered
@@ -15,8 +15,7 @@ struct NKDDIProbe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nkddi-probe",
         abstract: "Run a script of NKDDI primitives inside a VM process (for tests).",
-        discussion: NKDDIScript.help,
-        shouldDisplay: false
+        discussion: NKDDIScript.help
     )
 
     @Option(help: "This VM's id.") var vm: UInt32

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
+package import ArgumentParser
 import PlatformSys
 
-/// `vlm`: a VLX/NK hypervisor platform simulated on one Linux host.
-@main
-struct VLM: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `vlm`: a VLX/NK hypervisor platform simulated on one Linux host (run by
+/// the `vlm` executable's `main.swift`).
+package struct VLM: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "vlm",
         abstract: "Simulate a VLX/NK hypervisor platform from its device tree.",
         // One subcommand per line, each defined in Commands/<Name>.swift.
@@ -22,14 +22,14 @@ struct VLM: ParsableCommand {
             Resume.self,
             Exec.self,
             Guest.self,
-            NKDDIProbe.self,
-            FuseDemo.self,
         ]
     )
 
+    package init() {}
+
     /// Runs the command; a bad command line exits with 2 (bad input, DESIGN
     /// §1.1) rather than argument-parser's 64, after the usual message.
-    static func main() {
+    package static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-import ArgumentParser
+package import ArgumentParser
 import DeviceTree
 import Platform
 import PlatformModel
 import PlatformSys
 
 /// `vlm run [CONFIG] [--run-dir DIR]`: boot the platform in the foreground.
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct Run: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         abstract: "Boot the platform in the foreground (the embedded demo without CONFIG).",
         discussion: """
             One `vlm guest` process per VM; every VM's console is streamed here, each line \
@@ -26,7 +26,9 @@ struct Run: ParsableCommand {
 
     @Flag(help: .hidden) var noInit = false
 
-    func run() throws {
+    package init() {}
+
+    package func run() throws {
         let (spec, tree) = try platform.loadWithTree()
         var config = RuntimeConfig(name: platform.configName, spec: spec, blobs: Self.blobs(spec, tree))
         config.startsInit = !noInit

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
+import Platform
 import Synchronization
 
 /// A tiny command language that drives NKDDI primitives from a script and prints
-/// one line per command (`COMMAND => RESULT`): what `vlm nkddi-probe` runs inside a real VM
-/// process so tests can exercise every primitive across processes.
+/// one line per command (`COMMAND => RESULT`): what `vlm-testkit` runs inside a VM
+/// process (`nkddi-probe`, or a guest's `VLM_NKDDI_SCRIPT_<id>`) so tests can
+/// exercise every primitive across processes. Test tooling only: the shipped
+/// `vlm` does not link it.
 ///
 /// Numbers are decimal or `0x` hex; `V` is a vlink index in repository order;
 /// `P` a physical address. Handlers attached by the script print
 /// `irq TAG XIRQ` when they run. See `NKDDIScript.help` for the commands.
-public final class NKDDIScript: Sendable {
+final class NKDDIScript: Sendable {
     let nk: NKDDI
     let emit: @Sendable (String) -> Void
     let sleep: @Sendable (Duration) -> Void
@@ -16,7 +19,7 @@ public final class NKDDIScript: Sendable {
     let handlers = Mutex<[String: NkXIrqId]>([:])
 
     /// One line per command, for `--help`.
-    public static let help = """
+    static let help = """
         id | last | running | lookup NAME|* | vlink V | vlinkstate V s|c STATE
         pmem V ID SIZE | pdev V ID SIZE | pxirq V ID OSID NB | xalloc NB
         map P SIZE | ptov P | load P | add|sub|set|clear P VAL | subtest|cleartest P VAL
@@ -31,14 +34,14 @@ public final class NKDDIScript: Sendable {
         """
 
     /// A script over `nk`, printing through `emit`, sleeping through `sleep`.
-    public init(nk: NKDDI, emit: @escaping @Sendable (String) -> Void, sleep: @escaping @Sendable (Duration) -> Void) {
+    init(nk: NKDDI, emit: @escaping @Sendable (String) -> Void, sleep: @escaping @Sendable (Duration) -> Void) {
         self.nk = nk
         self.emit = emit
         self.sleep = sleep
     }
 
     /// Runs `commands` in order; returns false at the first unknown or malformed one.
-    public func run(_ commands: [String]) -> Bool {
+    func run(_ commands: [String]) -> Bool {
         for command in commands {
             let words = command.split(separator: " ").map(String.init)
             guard let head = words.first else { continue }
