@@ -52,13 +52,22 @@ let package = Package(
             swiftSettings: [.strictMemorySafety()]
         ),
         .target(name: "PlatformTestSupport", dependencies: ["DeviceTree", "PlatformModel", "PlatformSys"]),
-        .executableTarget(
-            name: "vlm",
+        // vlm's command line: its subcommands and the guest's wiring; `vlm` runs it.
+        .target(
+            name: "VLMCommands",
             dependencies: [
                 "DeviceTree", "PlatformModel", "PlatformSys", "Platform", "VDrivers", "NKViews", "PlatformViews",
                 "PlatformFUSE", argumentParser, logging,
             ],
             resources: [.embedInCode("Resources/demo.dts")]
+        ),
+        .executableTarget(name: "vlm", dependencies: ["VLMCommands"]),
+        // Test-only tools (no product: `swift build` builds it for the tests and
+        // Scripts/bench): `run` and `guest` of vlm with NKDDI scripts inside the
+        // VMs, `nkddi-probe`, `fuse-demo`. The shipped `vlm` has none of them.
+        .executableTarget(
+            name: "vlm-testkit",
+            dependencies: ["VLMCommands", "Platform", "PlatformSys", "PlatformViews", "PlatformFUSE", argumentParser]
         ),
 
         .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "PlatformTestSupport"], exclude: ["Fixtures"]),
