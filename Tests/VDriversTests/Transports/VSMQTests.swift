@@ -142,7 +142,9 @@ import VlinkLib
         #expect(p.tx.vsmq_msg_send(msg) == 0)
         let before = p.sysconfs.count
         p.vms.crash(2)
-        #expect(R.eventually { !p.tx.vsmq_link_is_online() && p.sysconfs.count > before })
+        #expect(
+            R.eventually { !p.tx.vsmq_link_is_online() && p.sysconfs.count > before },
+            "tx \(p.tx.vlink.endpoint.mine) peer \(String(describing: p.tx.vlink.endpoint.peerState)) state \(p.tx.vlink.state) sysconfs \(p.sysconfs.count) before \(before)")
         #expect(p.tx.vsmq_msg_allocate().0 == VsmqReturn.ENOTCONN)
 
         try p.vms.boot(2)
