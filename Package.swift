@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
         // The driver kit: VLINK_LIB(4D), the vlink wrapper library every vdriver is written on.
         .target(name: "VlinkLib", dependencies: ["Platform"]),
-        // The kernel transports the peripheral drivers ride on: VRPC (VMQ, VSMQ, VMBOX next).
+        // The kernel transports the peripheral drivers ride on: VRPC and VSMQ (VMQ and VMBOX next).
         .target(name: "Transports", dependencies: ["Platform", "VlinkLib"]),
         // The vdrivers: the device kit, the pipe kit, one folder per driver.
         .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", "VlinkLib", logging]),
