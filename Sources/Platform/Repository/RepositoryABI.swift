@@ -11,7 +11,7 @@
 //
 // Repository region
 //   0x0000  Header (4096 bytes)
-//     +0   u64 magic "VLMREPO\0"          +8   u32 ABI version (1)
+//     +0   u64 magic "VLMREPO\0"          +8   u32 ABI version (2)
 //     +12  u32 NK_OS_LIMIT (32)            +16  u64 region size
 //     +24  u64 PMEM pool size              +32  u32 vlink count
 //     +36  u32 label capacity              +40  u32 label count (published, release)
@@ -45,8 +45,12 @@
 //     +32 u32 count (PXIRQ nb) +36 u32 allocating VM
 //   property table: count × 128 bytes:
 //     +0 name[64] +64 u32 max size +68 u32 current size +72 u32 get mask
-//     +76 u32 set mask +80 u32 notify mask +84 u32 sequence (odd = update in
-//     progress → NK_PROP_BUSY) +88 u64 value offset +96 u32 kind (0 value,
+//     +76 u32 set mask +80 u32 notify mask +84 u32 sequence (PropertySequence:
+//     bit 0 = update in progress → NK_PROP_BUSY, bits 1–5 = the writing VM's
+//     id while in progress (0 when idle), bits 6–31 = updates completed; a
+//     writer claims with one CAS even → odd-with-its-id, stores the value and
+//     size, then stores the next even word; the supervisor closes the update
+//     of a VM it reaped by that id) +88 u64 value offset +96 u32 kind (0 value,
 //     1 nk.vm.<id>.state.running, 2 …paused, 3 nk.memory.pmem.used, 4 …free:
 //     computed from live state) +100 u32 kind argument (VM id)
 //   VM table: NK_OS_LIMIT × 16384-byte entries, indexed by VM id:
@@ -70,7 +74,7 @@ public let NK_PAGE_SIZE: UInt64 = 4096
 /// Byte offsets of the repository ABI (see the header comment of this file).
 public enum RepositoryABI {
     public static let magic: UInt64 = 0x004f_5045_524d_4c56  // "VLMREPO\0"
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     public static let headerSize = 4096
 
     public enum Header {

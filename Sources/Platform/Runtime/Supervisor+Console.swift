@@ -43,11 +43,19 @@ extension Supervisor {
             input = nil
             return
         }
-        guard let focus = repository.propertyValue("nk.focus")?.first, repository.isVM(NkOsId(focus)) else {
+        guard let focus = currentFocus(), repository.isVM(NkOsId(focus)) else {
             console.log("console input dropped: nk.focus names no VM")
             return
         }
         let queued = repository.consolePushInput(NkOsId(focus), bytes)
         if queued < bytes.count { console.log("vm\(focus): console input ring full, \(bytes.count - queued) bytes dropped") }
+    }
+
+    /// The VM id in `nk.focus`. While a guest's update of it is in progress the
+    /// supervisor does not wait for it (the update may never end): the focus
+    /// it read last stands, as that update has not taken effect yet.
+    private func currentFocus() -> UInt8? {
+        if let value = repository.propertyValue("nk.focus") { lastFocus = value.first }
+        return lastFocus
     }
 }

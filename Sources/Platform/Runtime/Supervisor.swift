@@ -45,6 +45,8 @@ public final class Supervisor {
     var objects: RepositoryObjects?
     /// The supervisor's own input (`vlm run`'s stdin), forwarded to the VM with `nk.focus`.
     var input: SharedFD?
+    /// `nk.focus` as last read (kept while a guest's update of it is in progress).
+    var lastFocus: UInt8?
     var shuttingDown = false
     var isReady = false
 
