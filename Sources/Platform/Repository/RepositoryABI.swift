@@ -58,6 +58,9 @@
 //     transitions) +8 u32 paused word (same) +12 u32 xirq_free
 //     +16 u32 console write lock +20 u32 console input head +24 u32 input tail
 //     +28 u32 restarts +32 u64 console ordinal (next char) +40 u64 boot ordinal
+//     +48 u32 console watchers (bit w: VM w has a reader blocked on this
+//     console; set by the watcher, taken (RMW → 0) by the supervisor after the
+//     output it streams, which rings those VMs' console doorbells)
 //     +64 pending[32] u32  +192 enabled[32] u32  +320 console input ring[256]
 //     +576 affinity[1024] u32  +4672 console history ring[8192]
 //   PDEV heap: info strings, property values, then nk_pdev_alloc blocks.
@@ -128,7 +131,7 @@ public enum RepositoryABI {
         public static let size = 16384
         public static let present = 0, running = 4, paused = 8, xirqFree = 12
         public static let consLock = 16, inHead = 20, inTail = 24, restarts = 28
-        public static let consOrdinal = 32, bootOrdinal = 40
+        public static let consOrdinal = 32, bootOrdinal = 40, consWatchers = 48
         public static let pending = 64, enabled = 192, inRing = 320, inRingSize = 256
         public static let affinity = 576, history = 4672, historySize = 8192
     }

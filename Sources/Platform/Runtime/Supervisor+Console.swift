@@ -17,6 +17,16 @@ extension Supervisor {
             slot.consoleBuffer += bytes
         }
         console.emit(&slot.consoleBuffer, name: slot.config.name, color: slot.config.color, flush: flush)
+        wakeConsoleReaders(slot)
+    }
+
+    /// Rings the console doorbell of every VM with a reader waiting for VM
+    /// `slot`'s console (after the output just streamed is in the history).
+    func wakeConsoleReaders(_ slot: VMSlot) {
+        let watchers = repository.takeConsoleWatchers(NkOsId(slot.id))
+        for (id, watcher) in slots where watchers & (1 << NkOsId(id)) != 0 {
+            try? watcher.consoleDoorbell.signal()
+        }
     }
 
     /// The guest rang its console bell after `nk_cons_write`.

@@ -47,7 +47,7 @@ extension Supervisor {
         let doorbells = config.vms.compactMap { slots[$0.id]?.doorbell.rawValue }
         let shared = [objects!.repoObject.descriptor.rawValue, objects!.pmemObject.descriptor.rawValue]
         try supervisorEnd.send(
-            SupervisorMessage.manifest(manifest).encoded(), descriptors: shared + doorbells + [slot.consoleBell.rawValue])
+            SupervisorMessage.manifest(manifest).encoded(), descriptors: shared + doorbells + [slot.consoleBell.rawValue, slot.consoleDoorbell.rawValue])
     }
 
     /// Asks the VM to stop in order (`stop` message); SIGKILL after `stopTimeout`.
