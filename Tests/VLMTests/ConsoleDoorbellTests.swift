@@ -69,4 +69,36 @@ struct ConsoleDoorbellTests {
             #expect(try platform.stop() == .exited(0))
         }
     }
+
+    @Test("poll on a console at its end wakes when the console's VM writes")
+    func pollIsRung() throws {
+        try withTemporaryDirectory { dir in
+            let feed = dir + "/feed", out = dir + "/polled", polling = dir + "/polling"
+            #expect(try ProcessRunner.run("/usr/bin/mkfifo", [feed]).status == 0)
+            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(serverInit: "exec cat \(feed)"), in: dir)
+            let writer = try FileSystem.openForWriting(feed)
+            let poller = try ProcessRunner.start([
+                "/usr/bin/env", "python3", "-c", """
+                import os, select, sys
+                fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+                try:
+                    while os.read(fd, 4096): pass
+                except BlockingIOError:
+                    pass
+                p = select.poll()
+                p.register(fd, select.POLLIN)
+                open(sys.argv[3], "w").close()
+                events = p.poll(60000)
+                open(sys.argv[2], "wb").write(repr(events).encode() + b" " + os.read(fd, 4096))
+                """, dir + "/run/vm4/dev/vlx-log-2", out, polling,
+            ])
+            defer { _ = poller.finish(timeout: 60) }
+            try #require(waitUntil(timeout: .seconds(20)) { FileSystem.exists(polling) })
+            try writer.writeAll(Array("wake\n".utf8))
+            #expect(waitUntil(timeout: .seconds(20)) { FileSystem.exists(out) })
+            let text = String(decoding: (try? FileSystem.readFile(out)) ?? [], as: UTF8.self)
+            #expect(text.hasSuffix(" wake\n") && text.hasPrefix("[("), "poll said readable, then the line: \(text)")
+            #expect(try platform.stop() == .exited(0))
+        }
+    }
 }
