@@ -32,6 +32,7 @@ extension Supervisor {
     /// The guest rang its console bell after `nk_cons_write`.
     func consoleBellRang(_ slot: VMSlot) {
         _ = try? slot.consoleBell.drain()
+        writeOutput(slot)
         streamHistory(slot)
     }
 

@@ -76,6 +76,7 @@ public final class Supervisor {
         epoll = try Epoll()
         try epoll.add(signals.rawValue, token: .signal)
         try formatSharedMemory()
+        lastFocus = repository.propertyValue("nk.focus")?.first  // no guest yet: never busy
         defer { RepositoryObjects.unlink(prefix: runDirectory.objectPrefix) }
         let listener = try UnixListener(path: runDirectory.socket)
         try epoll.add(listener.rawValue, token: .listener)

@@ -43,6 +43,8 @@ final class VMSlot {
     var control: ControlSocket?
     var console: SharedFD?
     var consoleBuffer: [UInt8] = []
+    /// Bytes of the VM's stdout/stderr not yet in its history (its console lock was held).
+    var unwrittenOutput: [UInt8] = []
     /// Number of boots after the first.
     var restarts = 0
     var hasBooted = false
