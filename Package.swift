@@ -4,7 +4,6 @@ import PackageDescription
 
 let atomics = Target.Dependency.product(name: "Atomics", package: "swift-atomics")
 let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
-let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -16,7 +15,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
@@ -27,7 +25,7 @@ let package = Package(
         // Pure libraries: no libc, no Foundation.
         .target(name: "DeviceTree"),
         .target(name: "PlatformModel", dependencies: ["DeviceTree"]),
-        .target(name: "PlatformViews", dependencies: ["PlatformModel"]),
+        .target(name: "PlatformViews"),
 
         // The one place that touches raw memory and syscalls.
         .target(
@@ -35,33 +33,42 @@ let package = Package(
             dependencies: ["CVPlat", system, atomics],
             swiftSettings: [.strictMemorySafety()]
         ),
+        // The host file system as the compiler's SourceFileReader: neither
+        // DeviceTree (no I/O) nor PlatformSys (no compiler) holds it.
+        .target(name: "DeviceTreeHost", dependencies: ["DeviceTree", "PlatformSys"]),
 
         // The hypervisor: repository, xirqs, NKDDI, supervisor and guest kernel.
-        .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
-        .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", logging]),
+        .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys"]),
+        .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", "PlatformSys", "DeviceTree"]),
         .target(
             name: "PlatformFUSE",
-            dependencies: ["PlatformViews", "PlatformSys", "CFuse3", logging],
+            dependencies: ["PlatformViews", "PlatformSys", "CFuse3"],
             swiftSettings: [.strictMemorySafety()]
         ),
-        .target(name: "PlatformTestSupport", dependencies: ["DeviceTree", "PlatformModel", "PlatformSys"]),
+        .target(name: "PlatformTestSupport", dependencies: ["DeviceTree", "DeviceTreeHost", "PlatformSys"]),
         .executableTarget(
             name: "vlm",
             dependencies: [
-                "DeviceTree", "PlatformModel", "PlatformSys", "Platform", "VDrivers", "PlatformViews",
-                "PlatformFUSE", argumentParser, logging,
+                "DeviceTree", "DeviceTreeHost", "PlatformModel", "PlatformSys", "Platform", "VDrivers",
+                "PlatformViews", "PlatformFUSE", argumentParser,
             ],
             resources: [.embedInCode("Resources/demo.dts")]
         ),
 
         .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "PlatformTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatformModelTests", dependencies: ["PlatformModel", "DeviceTree", "PlatformTestSupport"]),
-        .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport"]),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformTestSupport"]),
-        .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "PlatformFUSE", "PlatformTestSupport"]),
-        .testTarget(name: "PlatformViewsTests", dependencies: ["PlatformViews", "PlatformTestSupport"]),
-        .testTarget(name: "PlatformFUSETests", dependencies: ["PlatformFUSE", "PlatformTestSupport"]),
-        .testTarget(name: "VLMTests", dependencies: ["PlatformTestSupport", "Platform"]),
+        .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport", atomics]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformModel", "PlatformSys", "PlatformTestSupport"]),
+        .testTarget(
+            name: "VDriversTests",
+            dependencies: [
+                "VDrivers", "Platform", "PlatformViews", "PlatformFUSE", "PlatformModel", "PlatformSys", "DeviceTree",
+                "PlatformTestSupport",
+            ]
+        ),
+        .testTarget(name: "PlatformViewsTests", dependencies: ["PlatformViews"]),
+        .testTarget(name: "PlatformFUSETests", dependencies: ["PlatformFUSE", "PlatformViews", "PlatformTestSupport"]),
+        .testTarget(name: "VLMTests", dependencies: ["PlatformTestSupport", "Platform", "PlatformSys"]),
     ]
 )
 
