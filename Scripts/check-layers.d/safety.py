@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every `unsafe` expression carries a `// SAFETY:` comment.
 
-A comment covers the statement below it, nested lines included (a closure
+A comment covers the statements below it up to a blank line, nested lines included (a closure
 passed to `withUnsafe…`, a multi-line call); a comment that opens a function's
 body (or sits above its declaration) covers the whole function, for small
 functions whose every `unsafe` has the same reason. Usage: safety.py DIR... ; exits 1 listing the lines
@@ -29,12 +29,17 @@ def indent(line):
 
 
 def commented(lines, index):
-    """Whether the line at `index` has a SAFETY comment on it or right above it."""
+    """Whether a SAFETY comment covers the statement at `index` directly: on
+    it, or above it in its paragraph (the lines of its block up to a blank one)."""
     if "SAFETY:" in lines[index]:
         return True
+    level = indent(lines[index])
     above = index - 1
-    while above >= 0 and lines[above].strip().startswith("//"):
-        if "SAFETY:" in lines[above]:
+    while above >= 0:
+        text = lines[above].strip()
+        if not text or indent(lines[above]) < level:
+            return False
+        if text.startswith("//") and "SAFETY:" in text and indent(lines[above]) == level:
             return True
         above -= 1
     return False

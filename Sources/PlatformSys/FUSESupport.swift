@@ -26,6 +26,7 @@ public enum FUSESupport {
     /// Runs `body` on a new thread. The corresponding C function is `pthread_create(3)`.
     /// - Throws: the errno `pthread_create` returned.
     public static func startThread(_ body: @escaping @Sendable () -> Void) throws(FUSESupportError) -> Thread {
+        // SAFETY: a +1 reference handed to the new thread below (or released on failure).
         let context = unsafe Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         var id = pthread_t()
         // SAFETY: `context` is a +1 reference to a ThreadBody that the new thread takes

@@ -39,6 +39,7 @@ import SystemPackage
 
     /// The address of byte 0 as an integer, for `nk_ptov`/`nk_vtop` style
     /// translation (physical = offset + fixed base; virtual = this + offset).
+    // SAFETY: reads the pointer's bit pattern only; nothing is dereferenced.
     public var baseAddress: UInt { UInt(bitPattern: unsafe base) }
 
     /// The region offset of virtual `address`, nil when it is not inside the region.
@@ -48,6 +49,7 @@ import SystemPackage
     }
 
     /// The raw start pointer, for a future C API only.
+    // SAFETY: the caller of this @unsafe accessor keeps `self` alive while it uses the pointer.
     @unsafe public var unsafeBaseAddress: UnsafeMutableRawPointer { unsafe base }
 
     /// Whether `[offset, offset + count)` lies inside the region.
