@@ -60,9 +60,6 @@ public final class ViewMount: Sendable {
         unmount()
     }
 
-    /// Open files now (for tests and diagnostics).
-    public var openFileCount: Int { server.openFiles.count }
-
     /// Unmounts and stops serving; returns when no thread serves any more. Processes
     /// still holding files open get ECONNABORTED (later calls ENOTCONN); answers drivers give later are dropped.
     /// Calling it again does nothing.

@@ -48,10 +48,6 @@ import SystemPackage
         return Int(address - baseAddress)
     }
 
-    /// The raw start pointer, for a future C API only.
-    // SAFETY: the caller of this @unsafe accessor keeps `self` alive while it uses the pointer.
-    @unsafe public var unsafeBaseAddress: UnsafeMutableRawPointer { unsafe base }
-
     /// Whether `[offset, offset + count)` lies inside the region.
     public func contains(offset: Int, count: Int) -> Bool {
         offset >= 0 && count >= 0 && offset <= size && count <= size - offset
@@ -92,14 +88,6 @@ import SystemPackage
             unsafe buffer.baseAddress!.initialize(from: (base + offset).assumingMemoryBound(to: UInt8.self), count: count)
             initialized = count
         }
-    }
-
-    /// Copies `count` bytes between two places of the region (ranges may overlap).
-    public func moveBytes(from source: Int, to destination: Int, count: Int) {
-        check(source, count)
-        check(destination, count)
-        // SAFETY: both ranges checked above; memmove handles overlap.
-        _ = unsafe memmove(base + destination, base + source, count)
     }
 
     /// Sets `count` bytes at `offset` to `value`.
