@@ -2,19 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every `unsafe` expression carries a `// SAFETY:` comment.
 
-A comment covers the statements below it up to a blank line, nested lines included (a closure
-passed to `withUnsafe…`, a multi-line call); a comment that opens a function's
-body (or sits above its declaration) covers the whole function, for small
-functions whose every `unsafe` has the same reason. Usage: safety.py DIR... ; exits 1 listing the lines
-without one.
+A comment covers the statements below it up to a blank line, nested lines
+included (a closure passed to `withUnsafe…`, a multi-line call). A comment
+that opens a function's body, or sits above its declaration, covers the whole
+function: for small functions whose every `unsafe` has the same reason.
+Usage: safety.py DIR...; exits 1 listing the lines without one.
 """
 import pathlib
 import re
 import sys
 
 FUNCTION = re.compile(r"^\s*(@\w+(\([^)]*\))?\s+)*((public|internal|package|private|fileprivate|static|final|override|mutating|nonmutating|nonisolated|convenience|required)\s+)*(func|init|deinit|subscript)\b")
-
-
 TYPE = re.compile(r"^\s*(@\w+(\([^)]*\))?\s+)*((public|internal|package|private|fileprivate|final)\s+)*(struct|class|enum|extension|protocol|actor)\b")
 
 
@@ -59,12 +57,15 @@ def enclosing(lines, index):
 
 def covered(lines, index):
     """Whether a SAFETY comment covers the line: on it or above it, on a
-    statement or block that encloses it, or first in its function's body."""
+    statement or block that encloses it, or first in its function's body
+    (never a whole type's)."""
     current = index
     while current is not None:
         if commented(lines, current):
             return True
-        if FUNCTION.match(lines[current]) or TYPE.match(lines[current]):
+        if TYPE.match(lines[current]):
+            return False
+        if FUNCTION.match(lines[current]):
             body = current + 1
             while body < len(lines) and lines[body].strip().startswith("//"):
                 if "SAFETY:" in lines[body]:

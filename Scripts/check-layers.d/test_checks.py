@@ -126,6 +126,12 @@ class SafetyTests(unittest.TestCase):
             "func f() {\n    // SAFETY: every call gets a live pointer.\n    let a = 1\n\n    unsafe h()\n}\n")
         self.assertEqual(code, 0, out)
 
+    def test_comment_opening_a_type_does_not_cover_it(self):
+        code, out = self.safety(
+            "struct S {\n    // SAFETY: everything is fine.\n    let a = 1\n\n    let b = unsafe h()\n}\n")
+        self.assertEqual(code, 1)
+        self.assertIn("A.swift:5:", out)
+
     def test_unsafe_attribute_is_not_an_expression(self):
         code, out = self.safety("@unsafe func f() {}\n")
         self.assertEqual(code, 0, out)
