@@ -68,7 +68,9 @@ let package = Package(
         // VMs, `nkddi-probe`, `fuse-demo`. The shipped `vlm` has none of them.
         .executableTarget(
             name: "vlm-testkit",
-            dependencies: ["VLMCommands", "Platform", "PlatformSys", "PlatformViews", "PlatformFUSE", argumentParser]
+            dependencies: [
+                "VLMCommands", "Platform", "PlatformSys", "PlatformViews", "PlatformFUSE", "Transports", argumentParser,
+            ]
         ),
 
         .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "PlatformTestSupport"], exclude: ["Fixtures"]),

@@ -95,6 +95,8 @@ public final class Vrpc: Sendable {
     public func vrpc_data() -> SharedPointer { block.data }
     /// `vrpc_maxsize`.
     public func vrpc_maxsize() -> vrpc_size_t { vrpc_size_t(block.size) }
+    /// Both ends are open and up (the client's `ready` has run).
+    public var isConnected: Bool { vlink.state == .up }
     /// Server: requests refused because their size exceeded the buffer.
     public var refusedRequests: Int { state.withLock { $0.refused } }
 }

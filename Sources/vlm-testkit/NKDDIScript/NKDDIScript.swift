@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Platform
 import Synchronization
+import Transports
 
 /// A tiny command language that drives NKDDI primitives from a script and prints
 /// one line per command (`COMMAND => RESULT`): what `vlm-testkit` runs inside a VM
@@ -17,6 +18,9 @@ final class NKDDIScript: Sendable {
     let sleep: @Sendable (Duration) -> Void
     let runs = Mutex<[String: Int]>([:])
     let handlers = Mutex<[String: NkXIrqId]>([:])
+    /// The VM's VRPC module and the client ends the script opened (`NKDDIScript+VRPC`).
+    let transports = Mutex<VRPC?>(nil)
+    let clients = Mutex<[String: Vrpc?]>([:])
 
     /// One line per command, for `--help`.
     static let help = """
@@ -31,6 +35,7 @@ final class NKDDIScript: Sendable {
         sysattach V TAG | sysdetach V | syspost V | sysselfpost V
         conswrite TEXT | conspoll | consline | conshist | bootord | balloon OP COUNT [PFN...]
         pong X Y PEER | ping Y X PEER N
+        vrpcserve NAME | vrpccall NAME TEXT | vrpcbench NAME N
         """
 
     /// A script over `nk`, printing through `emit`, sleeping through `sleep`.
@@ -97,7 +102,7 @@ final class NKDDIScript: Sendable {
         default: break
         }
         return resources(head, a, n) ?? properties(head, a, n) ?? xirqs(head, a, n) ?? console(head, a, n)
-            ?? bench(head, n)
+            ?? bench(head, n) ?? vrpc(head, a)
     }
 
     func lookup(_ name: String?) -> String {
