@@ -108,8 +108,13 @@ extension Lexer {
         }
     }
 
-    /// End of a line marker at `p`: `#(line)?[ \t]+[0-9]+[ \t]+STRING([ \t]+[0-9]+)*`.
-    func lineMarkerEnd(_ b: [UInt8], _ p: Int) -> Int? {
+    /// A line marker at `p` (`#(line)?[ \t]+[0-9]+[ \t]+STRING([ \t]+[0-9]+)*`,
+    /// dtc's rule): where its flags end, or nil when `p` does not start one.
+    ///
+    /// cpp writes a marker on a line of its own, so what dtc would take for
+    /// one but cpp never writes is an error: a file name that does not end on
+    /// the marker's line, or text after the flags.
+    func lineMarkerEnd(_ b: [UInt8], _ p: Int) throws(DeviceTreeError) -> Int? {
         var q = p + 1
         if Bytes.hasPrefix(b, q, Array("line".utf8)) { q += 4 }
         func blanks() -> Bool {
@@ -122,18 +127,28 @@ extension Lexer {
             while q < b.count, Bytes.isDigit(b[q]) { q += 1 }
             return q > s
         }
-        guard blanks(), digits(), blanks(), q < b.count, b[q] == UInt8(ascii: "\""),
-            let end = stringEnd(b, q)
-        else { return nil }
+        guard blanks(), digits(), blanks(), q < b.count, b[q] == UInt8(ascii: "\"") else { return nil }
+        let newline = Bytes.find([0x0A], in: b, from: q) ?? b.count
+        guard let end = stringEnd(b, q), end <= newline else {
+            throw DeviceTreeError(.error("line marker's file name does not end on its line", at: here()))
+        }
         q = end
         while true {
             let save = q
             guard blanks(), digits() else { q = save; break }
         }
-        return q
+        let flagsEnd = q
+        while q < newline, b[q] == 0x20 || b[q] == 0x09 || b[q] == 0x0D { q += 1 }
+        guard q == newline else {
+            let column = input.column + (q - p)
+            throw DeviceTreeError(.error(
+                "unexpected text after line marker", at: SourceLocation(file: input.file, line: input.line, column: column)))
+        }
+        return flagsEnd
     }
 
-    /// Applies `# N "file"`: the next line is line N of `file`.
+    /// Applies `# N "file"`: the next line is line N of `file` (the marker's
+    /// newline is taken with it, so that no position is ever line N - 1).
     mutating func applyLineMarker(_ b: [UInt8], _ p: Int, _ end: Int) throws(DeviceTreeError) {
         let start = here()
         consume(to: end)
@@ -148,8 +163,11 @@ extension Lexer {
         if name.contains(0) {
             throw DeviceTreeError(.error("nul in line number directive", at: location))
         }
+        let newline = Bytes.find([0x0A], in: b, from: end) ?? b.count
+        consume(to: min(newline + 1, b.count))
         input.file = Bytes.text(name[...])
-        input.line = number - 1
+        input.line = number
+        input.column = 1
     }
 
     /// Opens an included file as dtc's `srcfile_relative_open` does: next to the
@@ -158,28 +176,40 @@ extension Lexer {
         guard stack.count + 1 < Lexer.maxIncludeDepth else {
             throw DeviceTreeError(.error("includes nested too deeply", at: location))
         }
-        guard let (path, bytes) = Lexer.open(name, from: input.directory, reader: reader, includePaths: includePaths) else {
-            throw DeviceTreeError(.error("couldn't open \"\(name)\": no such file", at: location))
-        }
+        let (path, bytes) = try Lexer.open(
+            name, from: input.directory, reader: reader, includePaths: includePaths, at: location)
         stack.append(input)
         input = LexerInput(bytes: bytes, file: path, directory: Lexer.directory(of: path))
     }
 
-    /// Finds `name` relative to `directory`, then in `includePaths`.
+    /// Finds `name` relative to `directory`, then in `includePaths`: the
+    /// first path where something exists wins, as with dtc's `fopen`, so a
+    /// directory or a device there is an error rather than skipped.
     static func open(
-        _ name: String, from directory: String?, reader: any SourceFileReader, includePaths: [String]
-    ) -> (String, [UInt8])? {
+        _ name: String, from directory: String?, reader: any SourceFileReader, includePaths: [String],
+        at location: SourceLocation?
+    ) throws(DeviceTreeError) -> (String, [UInt8]) {
         func join(_ dir: String?, _ file: String) -> String {
             guard let dir, !file.hasPrefix("/") else { return file }
             return dir.hasSuffix("/") ? dir + file : dir + "/" + file
         }
-        let first = join(directory, name)
-        if let bytes = reader.contents(of: first) { return (first, bytes) }
-        if name.hasPrefix("/") { return nil }
-        for dir in includePaths {
-            let path = join(dir, name)
-            if let bytes = reader.contents(of: path) { return (path, bytes) }
+        let candidates = [join(directory, name)] + (name.hasPrefix("/") ? [] : includePaths.map { join($0, name) })
+        for path in candidates {
+            switch reader.read(path) {
+            case .success(let bytes): return (path, bytes)
+            case .failure(.notFound): continue
+            case .failure(let problem): throw DeviceTreeError(.error(describe(problem, path), at: location))
+            }
         }
-        return nil
+        throw DeviceTreeError(.error("couldn't open \"\(name)\": no such file", at: location))
+    }
+
+    private static func describe(_ problem: SourceFileProblem, _ path: String) -> String {
+        switch problem {
+        case .notFound: "couldn't open \"\(path)\": no such file"
+        case .directory: "\(path) is a directory"
+        case .notRegularFile: "\(path) is not a regular file"
+        case .unreadable(let reason): "couldn't read \"\(path)\": \(reason)"
+        }
     }
 }
