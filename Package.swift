@@ -32,7 +32,7 @@ let package = Package(
         // The one place that touches raw memory and syscalls.
         .target(
             name: "PlatformSys",
-            dependencies: ["CVPlat", system, atomics],
+            dependencies: ["CVPlat", "DeviceTree", system, atomics],
             swiftSettings: [.strictMemorySafety()]
         ),
 
