@@ -35,7 +35,7 @@ let package = Package(
         ),
         // The host file system as the compiler's SourceFileReader: neither
         // DeviceTree (no I/O) nor PlatformSys (no compiler) holds it.
-        .target(name: "DeviceTreeHost", dependencies: ["DeviceTree", "PlatformSys"]),
+        .target(name: "DeviceTreeHost", dependencies: ["DeviceTree", "PlatformSys", system]),
 
         // The hypervisor: repository, xirqs, NKDDI, supervisor and guest kernel.
         .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys"]),

@@ -73,37 +73,6 @@ struct DTBWriter {
     }
 }
 
-/// The strings block with dtc's sharing: a name is stored once, and a name
-/// that ends another one (`cells` in `#address-cells`) points into it.
-///
-/// dtc scans the whole table for the first offset where the name starts and
-/// runs to a NUL; indexing every suffix of every stored name finds the same
-/// (lowest) offset without the scan.
-struct StringTable {
-    private(set) var bytes: [UInt8] = []
-    private var known: [String: Int] = [:]
-    private var suffixes: [ArraySlice<UInt8>: Int] = [:]
-
-    mutating func offset(of name: String) -> Int {
-        if let offset = known[name] { return offset }
-        let utf8 = Array(name.utf8)
-        let offset = suffixes[utf8[...]] ?? append(utf8)
-        known[name] = offset
-        return offset
-    }
-
-    private mutating func append(_ utf8: [UInt8]) -> Int {
-        let start = bytes.count
-        bytes.append(contentsOf: utf8)
-        bytes.append(0)
-        // Earlier entries win: a suffix already indexed sits at a lower offset.
-        for cut in 0...utf8.count where suffixes[utf8[cut...]] == nil {
-            suffixes[utf8[cut...]] = start + cut
-        }
-        return start
-    }
-}
-
 extension [UInt8] {
     mutating func appendBigEndian(_ value: UInt32) {
         append(UInt8(truncatingIfNeeded: value >> 24))

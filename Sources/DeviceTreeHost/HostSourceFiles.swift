@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import DeviceTree
 import PlatformSys
+import SystemPackage
 
 /// The host file system as the device-tree compiler's `SourceFileReader`
 /// (`/include/`, `/incbin/` and the input itself), for `vlm` and the tests.
@@ -14,4 +15,19 @@ public struct HostSourceFiles: SourceFileReader, Sendable {
     /// The bytes of the regular file at `path`, or nil when it cannot be read
     /// (`HostFiles.read`: a FIFO or a device is refused, never read).
     public func contents(of path: String) -> [UInt8]? { try? HostFiles.read(path) }
+
+    /// The bytes of the regular file at `path`, or what is there instead.
+    public func read(_ path: String) -> Result<[UInt8], SourceFileProblem> {
+        do {
+            return .success(try HostFiles.read(path))
+        } catch Errno.noSuchFileOrDirectory, Errno.notDirectory {
+            return .failure(.notFound)
+        } catch Errno.isDirectory {
+            return .failure(.directory)
+        } catch Errno.invalidArgument {
+            return .failure(.notRegularFile)
+        } catch {
+            return .failure(.unreadable(String(describing: error)))
+        }
+    }
 }

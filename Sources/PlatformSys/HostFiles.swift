@@ -7,13 +7,19 @@ public enum HostFiles {
     /// Reads the whole regular file at `path`.
     ///
     /// Only regular files are read: a FIFO or a device such as `/dev/zero`
-    /// could block or never end, and the compiler must never hang.
+    /// could block or never end, and the compiler must never hang (the open
+    /// is non-blocking, so that a FIFO without a writer does not block it).
     ///
-    /// - Throws: `Errno` from `open(2)`/`read(2)`, `EINVAL` for a non-regular file.
+    /// - Throws: `Errno` from `open(2)`/`read(2)`, `EISDIR` for a directory,
+    ///   `EINVAL` for another non-regular file.
     public static func read(_ path: String) throws -> [UInt8] {
-        let fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+        let fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking])
         defer { try? fd.close() }
-        guard isRegularFile(fd) else { throw Errno.invalidArgument }
+        switch fileType(fd) {
+        case S_IFREG: break
+        case S_IFDIR: throw Errno.isDirectory
+        default: throw Errno.invalidArgument
+        }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -48,11 +54,12 @@ public enum HostFiles {
         _ = try? FileDescriptor.standardError.writeAll(Array(text.utf8))
     }
 
-    private static func isRegularFile(_ fd: FileDescriptor) -> Bool {
+    /// The `S_IFMT` bits of the open file's mode (0 when `fstat(2)` fails).
+    private static func fileType(_ fd: FileDescriptor) -> mode_t {
         var status = stat()
         // SAFETY: `status` is a local, fully initialised `stat` that `fstat(2)`
         // fills; it is not retained beyond the call.
-        guard unsafe fstat(fd.rawValue, &status) == 0 else { return false }
-        return status.st_mode & S_IFMT == S_IFREG
+        guard unsafe fstat(fd.rawValue, &status) == 0 else { return 0 }
+        return status.st_mode & S_IFMT
     }
 }

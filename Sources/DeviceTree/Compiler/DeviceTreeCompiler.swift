@@ -33,9 +33,7 @@ public enum DeviceTreeCompiler {
     public static func compile(
         file: String, reader: any SourceFileReader, options: CompileOptions = CompileOptions()
     ) throws(DeviceTreeError) -> CompileResult {
-        guard let (path, bytes) = Lexer.open(file, from: nil, reader: reader, includePaths: options.includePaths) else {
-            throw DeviceTreeError(.error("couldn't open \"\(file)\": no such file", at: nil))
-        }
+        let (path, bytes) = try Lexer.open(file, from: nil, reader: reader, includePaths: options.includePaths, at: nil)
         let lexer = Lexer(file: path, bytes: bytes, reader: reader, includePaths: options.includePaths)
         var parser = try Parser(lexer: lexer)
         let root = try parser.parseSourceFile()

@@ -63,7 +63,7 @@ struct Lexer {
             consume(to: q)
             return nil
         }
-        if c == UInt8(ascii: "#"), p == 0 || b[p - 1] == 0x0A, let end = lineMarkerEnd(b, p) {
+        if c == UInt8(ascii: "#"), p == 0 || b[p - 1] == 0x0A, let end = try lineMarkerEnd(b, p) {
             try applyLineMarker(b, p, end)
             return nil
         }

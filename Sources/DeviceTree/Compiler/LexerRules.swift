@@ -108,78 +108,46 @@ extension Lexer {
         }
     }
 
-    /// End of a line marker at `p`: `#(line)?[ \t]+[0-9]+[ \t]+STRING([ \t]+[0-9]+)*`.
-    func lineMarkerEnd(_ b: [UInt8], _ p: Int) -> Int? {
-        var q = p + 1
-        if Bytes.hasPrefix(b, q, Array("line".utf8)) { q += 4 }
-        func blanks() -> Bool {
-            let s = q
-            while q < b.count, b[q] == 0x20 || b[q] == 0x09 { q += 1 }
-            return q > s
-        }
-        func digits() -> Bool {
-            let s = q
-            while q < b.count, Bytes.isDigit(b[q]) { q += 1 }
-            return q > s
-        }
-        guard blanks(), digits(), blanks(), q < b.count, b[q] == UInt8(ascii: "\""),
-            let end = stringEnd(b, q)
-        else { return nil }
-        q = end
-        while true {
-            let save = q
-            guard blanks(), digits() else { q = save; break }
-        }
-        return q
-    }
-
-    /// Applies `# N "file"`: the next line is line N of `file`.
-    mutating func applyLineMarker(_ b: [UInt8], _ p: Int, _ end: Int) throws(DeviceTreeError) {
-        let start = here()
-        consume(to: end)
-        let location = span(from: start)
-        var q = p + 1
-        while !Bytes.isDigit(b[q]) { q += 1 }
-        var number = 0
-        while Bytes.isDigit(b[q]) { number = min(number * 10 + Int(b[q] - 48), 1 << 40); q += 1 }
-        let open = Bytes.find([UInt8(ascii: "\"")], in: b, from: q)!
-        let close = b[..<end].lastIndex(of: UInt8(ascii: "\""))!
-        let name = try Escapes.decode(b[(open + 1)..<close], at: location)
-        if name.contains(0) {
-            throw DeviceTreeError(.error("nul in line number directive", at: location))
-        }
-        input.file = Bytes.text(name[...])
-        input.line = number - 1
-    }
-
     /// Opens an included file as dtc's `srcfile_relative_open` does: next to the
     /// including file first, then in each `-i` directory.
     mutating func pushInclude(_ name: String, at location: SourceLocation) throws(DeviceTreeError) {
         guard stack.count + 1 < Lexer.maxIncludeDepth else {
             throw DeviceTreeError(.error("includes nested too deeply", at: location))
         }
-        guard let (path, bytes) = Lexer.open(name, from: input.directory, reader: reader, includePaths: includePaths) else {
-            throw DeviceTreeError(.error("couldn't open \"\(name)\": no such file", at: location))
-        }
+        let (path, bytes) = try Lexer.open(
+            name, from: input.directory, reader: reader, includePaths: includePaths, at: location)
         stack.append(input)
         input = LexerInput(bytes: bytes, file: path, directory: Lexer.directory(of: path))
     }
 
-    /// Finds `name` relative to `directory`, then in `includePaths`.
+    /// Finds `name` relative to `directory`, then in `includePaths`: the
+    /// first path where something exists wins, as with dtc's `fopen`, so a
+    /// directory or a device there is an error rather than skipped.
     static func open(
-        _ name: String, from directory: String?, reader: any SourceFileReader, includePaths: [String]
-    ) -> (String, [UInt8])? {
+        _ name: String, from directory: String?, reader: any SourceFileReader, includePaths: [String],
+        at location: SourceLocation?
+    ) throws(DeviceTreeError) -> (String, [UInt8]) {
         func join(_ dir: String?, _ file: String) -> String {
             guard let dir, !file.hasPrefix("/") else { return file }
             return dir.hasSuffix("/") ? dir + file : dir + "/" + file
         }
-        let first = join(directory, name)
-        if let bytes = reader.contents(of: first) { return (first, bytes) }
-        if name.hasPrefix("/") { return nil }
-        for dir in includePaths {
-            let path = join(dir, name)
-            if let bytes = reader.contents(of: path) { return (path, bytes) }
+        let candidates = [join(directory, name)] + (name.hasPrefix("/") ? [] : includePaths.map { join($0, name) })
+        for path in candidates {
+            switch reader.read(path) {
+            case .success(let bytes): return (path, bytes)
+            case .failure(.notFound): continue
+            case .failure(let problem): throw DeviceTreeError(.error(describe(problem, path), at: location))
+            }
         }
-        return nil
+        throw DeviceTreeError(.error("couldn't open \"\(name)\": no such file", at: location))
+    }
+
+    private static func describe(_ problem: SourceFileProblem, _ path: String) -> String {
+        switch problem {
+        case .notFound: "couldn't open \"\(path)\": no such file"
+        case .directory: "\(path) is a directory"
+        case .notRegularFile: "\(path) is not a regular file"
+        case .unreadable(let reason): "couldn't read \"\(path)\": \(reason)"
+        }
     }
 }

@@ -10,7 +10,7 @@ struct LiveLabel {
 final class LiveProperty {
     var name: String
     var value: PropertyValue
-    var labels: [LiveLabel] = []
+    var labels = LabelList()
     var deleted = false
     var location: SourceLocation?
 
@@ -21,14 +21,14 @@ final class LiveProperty {
         self.deleted = deleted
     }
 
-    var liveLabels: [String] { labels.filter { !$0.deleted }.map(\.name) }
+    var liveLabels: [String] { labels.live }
 }
 
 /// A node while the tree is being built (dtc's `struct node`): deletions only
 /// set flags, so that a later definition reuses the old position, as in dtc.
 final class LiveNode {
     var name: String
-    var labels: [LiveLabel] = []
+    var labels = LabelList()
     var properties: [LiveProperty] = []
     var children: [LiveNode] = []
     weak var parent: LiveNode?
@@ -49,14 +49,7 @@ final class LiveNode {
     }
 
     /// dtc's `add_label`: undelete an existing one, or prepend.
-    func addLabel(_ label: String) -> Bool {
-        if let i = labels.firstIndex(where: { $0.name == label }) {
-            labels[i].deleted = false
-            return false
-        }
-        labels.insert(LiveLabel(name: label), at: 0)
-        return true
-    }
+    func addLabel(_ label: String) -> Bool { labels.add(label) }
 
     func addChild(_ child: LiveNode) {
         child.parent = self
@@ -78,7 +71,7 @@ final class LiveNode {
         deleted = true
         for child in children where !child.deleted { child.delete() }
         for property in properties where !property.deleted { property.delete() }
-        for i in labels.indices { labels[i].deleted = true }
+        labels.deleteAll()
     }
 
     /// The parent as dtc's `node->parent` has it: nil for the root and for a
@@ -105,13 +98,13 @@ final class LiveNode {
         return "/" + parts.reversed().joined(separator: "/")
     }
 
-    var liveLabels: [String] { labels.filter { !$0.deleted }.map(\.name) }
+    var liveLabels: [String] { labels.live }
 }
 
 extension LiveProperty {
     /// dtc's `delete_property`.
     func delete() {
         deleted = true
-        for i in labels.indices { labels[i].deleted = true }
+        labels.deleteAll()
     }
 }

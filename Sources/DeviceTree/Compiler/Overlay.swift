@@ -27,9 +27,10 @@ extension Checker {
         let nodes = liveNodes()
         guard nodes.contains(where: { !$0.labels.isEmpty }) else { return }
         let symbols = generatedNode("__symbols__")
+        var named = Set(symbols.properties.lazy.filter { !$0.deleted }.map(\.name))
         for node in nodes where !node.labels.isEmpty {
             for label in node.labels where !label.deleted {
-                if symbols.property(label.name) != nil { continue }
+                if !named.insert(label.name).inserted { continue }
                 var value = PropertyValue(markers: [Marker(offset: 0, kind: .type(.string))])
                 value.bytes = Array(node.fullPath.utf8) + [0]
                 symbols.properties.append(LiveProperty(name: label.name, value: value, location: nil))

@@ -87,11 +87,12 @@ struct Parser {
     /// `[label:]… /memreserve/ address size;`
     mutating func parseMemoryReservations() throws(DeviceTreeError) {
         while true {
-            var labels: [String] = []
+            var list = LabelList()
             while case .label(let l) = token.kind {
-                if !labels.contains(l) { labels.insert(l, at: 0) }
+                _ = list.add(l)
                 try advance()
             }
+            let labels = list.live
             guard token.kind == .memreserve else {
                 if !labels.isEmpty { throw syntaxError() }
                 return

@@ -120,12 +120,8 @@ extension Parser {
         }
         _ = try expect(")")
         let name = Bytes.text(nameBytes.prefix { $0 != 0 }[...])
-        guard
-            let (_, contents) = Lexer.open(
-                name, from: lexer.input.directory, reader: lexer.reader, includePaths: lexer.includePaths)
-        else {
-            throw error("couldn't open \"\(name)\": no such file", at: location)
-        }
+        let (_, contents) = try Lexer.open(
+            name, from: lexer.input.directory, reader: lexer.reader, includePaths: lexer.includePaths, at: location)
         guard offset <= UInt64(Int64.max) else {
             throw error("couldn't seek to offset \(offset) in \"\(name)\"", at: location)
         }

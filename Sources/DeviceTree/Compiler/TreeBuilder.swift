@@ -20,11 +20,7 @@ struct TreeBuilder {
     }
 
     func addLabel(_ label: String, to property: LiveProperty) {
-        if let i = property.labels.firstIndex(where: { $0.name == label }) {
-            property.labels[i].deleted = false
-        } else {
-            property.labels.insert(LiveLabel(name: label), at: 0)
-        }
+        _ = property.labels.add(label)
     }
 
     /// dtc's `merge_nodes`: `new` is folded into `old` and dropped.
@@ -89,7 +85,7 @@ struct TreeBuilder {
     func node(byLabel label: String) -> LiveNode? {
         guard let root, let candidates = labelIndex[label] else { return nil }
         let live = candidates.filter { node in
-            node.labels.contains { $0.name == label && !$0.deleted } && isAttached(node, to: root)
+            node.labels.isLive(label) && isAttached(node, to: root)
         }
         if live.count <= 1 { return live.first }
         // Several live nodes share the label (a duplicate_label error): dtc takes the first in tree order.
