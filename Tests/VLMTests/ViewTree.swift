@@ -83,9 +83,13 @@ final class Crew: Sendable {
         }
     }
 
-    /// Waits up to `timeout` for every thread; whether they all finished.
-    func finish(within timeout: Duration) -> Bool {
-        waitUntil(timeout: timeout, interval: .milliseconds(20)) { finished.load(ordering: .acquiring) == size }
+    /// Waits up to `timeout` for every thread, running `meanwhile` at each check;
+    /// whether they all finished.
+    func finish(within timeout: Duration, meanwhile: () -> Void = {}) -> Bool {
+        waitUntil(timeout: timeout, interval: .milliseconds(20)) {
+            meanwhile()
+            return finished.load(ordering: .acquiring) == size
+        }
     }
 }
 

@@ -94,7 +94,7 @@ struct ViewsConcurrencyTests {
                     _ = waitUntil(timeout: .seconds(20)) { ViewsTests.read(dir + "/run/vm3/proc/nk/id") == "3" }
                 }
             }
-            #expect(readers.finish(within: .seconds(150)), "every read returned")
+            #expect(readers.finish(within: .seconds(150)) { _ = platform.consoleOutput() }, "every read returned")
             #expect(restarter.finish(within: .seconds(60)))
             #expect(unexpected.withLock { $0 }.isEmpty, "\(unexpected.withLock { $0.prefix(10) })")
             let table = try vmTable(platform)
