@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Foundation
+import Foundation
 
 /// The built `vlm` executable, for end-to-end tests.
 ///
@@ -26,9 +26,6 @@ public enum VLMBinary {
         }
         return directory.appendingPathComponent(name).path
     }
-
-    /// The executable's URL.
-    public static var url: URL { URL(fileURLWithPath: path) }
 
     /// True when the executable exists (`swift build` has built the `vlm` product).
     public static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: path) }

@@ -24,7 +24,7 @@ final class GuestDrivers: Sendable {
     init(_ environment: GuestEnvironment, supervisor: Int32) throws {
         let runDirectory = RunDirectory(path: environment.manifest.runDirectory)
         let host = HostAccounting(processes: { Self.processes(runDirectory, supervisor: supervisor) })
-        views = VMViews(nkddi: environment.nkddi, host: host)
+        views = VMViews(nkddi: environment.nkddi, consoleDoorbell: environment.consoleDoorbell, host: host)
         ExecProcView.add(to: views)
         drivers = VDriverRegistry.boot(VDriverContext(
             nkddi: environment.nkddi, dev: views.dev, procNK: views.procNK, log: { environment.log($0) }))

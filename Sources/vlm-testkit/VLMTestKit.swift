@@ -12,6 +12,6 @@ struct VLMTestKit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vlm-testkit",
         abstract: "Test-only tools for vlm (not shipped).",
-        subcommands: [Run.self, ScriptedGuest.self, NKDDIProbe.self, FuseDemo.self]
+        subcommands: [Run.self, ScriptedGuest.self, Reaper.self, NKDDIProbe.self, FuseDemo.self]
     )
 }

@@ -22,6 +22,19 @@ public final class VSMQ: Sendable {
         self.nkddi = nkddi
     }
 
+    private static let modules = Mutex<[ObjectIdentifier: VSMQ]>([:])
+
+    /// The VM's one VSMQ library (VMBOX and the drivers share it: two libraries
+    /// on one vlink would both drive its state word).
+    public static func module(for nkddi: NKDDI) -> VSMQ {
+        modules.withLock { all in
+            if let module = all[ObjectIdentifier(nkddi)] { return module }
+            let module = VSMQ(nkddi: nkddi)
+            all[ObjectIdentifier(nkddi)] = module
+            return module
+        }
+    }
+
     /// `vsmq_lookup_tx`: the first transmission end of `name`. `(0, nil)` when
     /// there is none; `EINVAL` when `queue_size` is not a power of two (or 0,
     /// or `msg_size` is 0).

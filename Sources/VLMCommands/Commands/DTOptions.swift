@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DeviceTree
+import DeviceTreeHost
 import PlatformSys
 
 /// The source and compiler options shared by `vlm dt compile` and `vlm dt print`.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import DeviceTree
+import DeviceTreeHost
 import PlatformModel
-import PlatformSys
 
 /// `CONFIG [-i DIR]…`: the platform a command works on; the embedded demo when absent.
 struct PlatformOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Platform
+import PlatformModel
 
 /// `vlm status [--run-dir DIR] [--json]`.
 struct Status: ParsableCommand {
@@ -24,7 +25,7 @@ struct Status: ParsableCommand {
     }
 }
 
-/// Renders a `StatusReport` as text or JSON (no Foundation needed).
+/// Renders a `StatusReport` as a table or as JSON (PlatformModel's `JSON`).
 enum StatusFormat {
     static func table(_ report: StatusReport) -> String {
         var out = "ID  NAME                STATE    PID      RESTARTS\n"
@@ -43,27 +44,21 @@ enum StatusFormat {
     }
 
     static func json(_ report: StatusReport) -> String {
-        let vms = report.vms.map {
-            #"{"id":\#($0.id),"name":\#(quote($0.name)),"state":\#(quote($0.state)),"pid":\#($0.pid.map(String.init) ?? "null"),"restarts":\#($0.restarts)}"#
+        let vms = report.vms.map { vm -> JSON in
+            .object([
+                ("id", .number(vm.id)), ("name", .string(vm.name)), ("state", .string(vm.state)),
+                ("pid", vm.pid.map { .number(Int($0)) } ?? .null), ("restarts", .number(vm.restarts)),
+            ])
         }
-        let vlinks = report.vlinks.map {
-            #"{"name":\#(quote($0.name)),"link":\#($0.link),"server":\#($0.server),"client":\#($0.client),"serverState":\#(quote($0.serverState)),"clientState":\#(quote($0.clientState))}"#
+        let vlinks = report.vlinks.map { vlink -> JSON in
+            .object([
+                ("name", .string(vlink.name)), ("link", .number(vlink.link)), ("server", .number(vlink.server)),
+                ("client", .number(vlink.client)), ("serverState", .string(vlink.serverState)),
+                ("clientState", .string(vlink.clientState)),
+            ])
         }
         let uptime = Double(report.uptimeMilliseconds) / 1000
-        return #"{"vms":[\#(vms.joined(separator: ","))],"vlinks":[\#(vlinks.joined(separator: ","))],"uptime":\#(uptime)}"# + "\n"
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        return JSON.object([("vms", .array(vms)), ("vlinks", .array(vlinks)), ("uptime", .fraction(uptime))]).text + "\n"
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

@@ -1,18 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-public import DeviceTree
 import SystemPackage
 import Glibc
-
-/// The host file system as the device-tree compiler's `SourceFileReader`
-/// (`/include/`, `/incbin/` and the input itself).
-///
-/// Relative paths are relative to the current directory, as dtc's are.
-public struct HostSourceFiles: SourceFileReader, Sendable {
-    public init() {}
-
-    /// The bytes of the regular file at `path`, or nil when it cannot be read.
-    public func contents(of path: String) -> [UInt8]? { try? HostFiles.read(path) }
-}
 
 /// Whole-file reads and writes on the host, for the CLI.
 public enum HostFiles {
