@@ -42,7 +42,7 @@ public struct HostAccounting: Sendable {
     public func sample() -> Sample {
         let cpus = HostCPU.count
         let toTicks = HostAccounting.frequency / UInt64(HostCPU.ticksPerSecond)
-        var sample = Sample(cpus: cpus, idle: Self.idleTicks(cpus: cpus).map { $0 * toTicks }, os: [:])
+        var sample = Sample(cpus: cpus, idle: Self.idleTicks(cpus: cpus).map { $0.saturatingMultiply(toTicks) }, os: [:])
         let (vms, hypervisor) = processes()
         var groups: [Int32: NkOsId] = [:]
         for (vm, leader) in vms { groups[leader] = vm }
@@ -51,14 +51,20 @@ public struct HostAccounting: Sendable {
             guard let id: NkOsId = pid == hypervisor ? 1 : groups[process.group] else { continue }
             var row = sample.os[id] ?? Array(repeating: 0, count: cpus)
             // The supervisor's children are the guests: a stopped VM's time is not the hypervisor's.
-            if id != 1 { row[min(process.cpu, cpus - 1)] += process.childTicks * toTicks }
+            if id != 1 { row[Self.column(process.cpu, cpus)].saturatingAdd(process.childTicks.saturatingMultiply(toTicks)) }
             for tid in (try? FileSystem.listDirectory("/proc/\(pid)/task")) ?? [] {
                 guard let stat = Self.stat(path: "/proc/\(pid)/task/\(tid)/stat") else { continue }
-                row[min(stat.cpu, cpus - 1)] += stat.ticks * toTicks
+                row[Self.column(stat.cpu, cpus)].saturatingAdd(stat.ticks.saturatingMultiply(toTicks))
             }
             sample.os[id] = row
         }
         return sample
+    }
+
+    /// The column of a CPU number read from `/proc` (a CPU past the last counted
+    /// one is counted on the last).
+    static func column(_ cpu: Int, _ cpus: Int) -> Int {
+        max(0, min(cpu, cpus - 1))
     }
 
     /// Process group, user + system ticks, the waited-for children's user +
@@ -72,7 +78,7 @@ public struct HostAccounting: Sendable {
         guard fields.count > 36, let group = Int32(fields[2]), let user = UInt64(fields[11]),
             let system = UInt64(fields[12]), let childUser = UInt64(fields[13]), let childSystem = UInt64(fields[14]),
             let cpu = Int(fields[36]) else { return nil }
-        return (group, user + system, childUser + childSystem, cpu)
+        return (group, user.saturatingAdding(system), childUser.saturatingAdding(childSystem), cpu)
     }
 
     /// The idle time (idle + iowait, in clock ticks) of each CPU, from `/proc/stat`.
@@ -81,9 +87,9 @@ public struct HostAccounting: Sendable {
         let text = String(decoding: (try? FileSystem.readFile("/proc/stat")) ?? [], as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix("cpu") {
             let fields = line.split(separator: " ")
-            guard fields.count > 5, let cpu = Int(fields[0].dropFirst(3)), cpu < cpus,
+            guard fields.count > 5, let cpu = Int(fields[0].dropFirst(3)), cpu >= 0, cpu < cpus,
                 let a = UInt64(fields[4]), let b = UInt64(fields[5]) else { continue }
-            idle[cpu] = a + b
+            idle[cpu] = a.saturatingAdding(b)
         }
         return idle
     }
@@ -94,6 +100,23 @@ public struct HostAccounting: Sendable {
         let before = HostClock.monotonicNanoseconds()
         let now = HostClock.realtimeNanoseconds()
         let after = HostClock.monotonicNanoseconds()
-        return Int64(now) - Int64(before / 2 + after / 2)
+        return Int64(truncatingIfNeeded: now) &- Int64(truncatingIfNeeded: before / 2 + after / 2)
+    }
+}
+
+extension UInt64 {
+    /// `self + other`, or `.max` instead of a trap: counters read from `/proc`
+    /// are the host's, never trusted to fit.
+    func saturatingAdding(_ other: UInt64) -> UInt64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
+    }
+
+    mutating func saturatingAdd(_ other: UInt64) { self = saturatingAdding(other) }
+
+    /// `self * other`, or `.max` instead of a trap.
+    func saturatingMultiply(_ other: UInt64) -> UInt64 {
+        let (product, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? .max : product
     }
 }

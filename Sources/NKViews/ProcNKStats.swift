@@ -47,19 +47,41 @@ final class CPUPeriods: Sendable {
         last = Mutex(Array(repeating: Last(time: HostClock.monotonicNanoseconds(), sample: nil), count: cpus))
     }
 
-    func take(_ cpu: Int, _ sample: HostAccounting.Sample) -> CPUPeriod {
-        let now = HostClock.monotonicNanoseconds()
-        return last.withLock { last in
+    /// The period of `cpu` since the last read, and a new period begun. The clock
+    /// and the host are read under the lock, so concurrent readers' samples are
+    /// taken in the order their periods are chained (a sample taken before the
+    /// lock could land after a later reader's and make the period negative: 16
+    /// readers crashed the VM on an arithmetic overflow). A counter that went
+    /// backwards still gives 0, never a trap.
+    func take(_ cpu: Int, _ sampling: @autoclosure () -> HostAccounting.Sample) -> CPUPeriod {
+        last.withLock { last in
+            guard last.indices.contains(cpu) else { return CPUPeriod(period: 0, idle: 0, os: [:]) }
+            let sample = sampling()
+            let now = HostClock.monotonicNanoseconds()
             let previous = last[cpu]
             last[cpu] = Last(time: now, sample: sample)
-            func delta(_ new: UInt64, _ old: UInt64?) -> UInt64 { new >= (old ?? 0) ? new - (old ?? 0) : 0 }
-            var os: [NkOsId: UInt64] = [:]
-            for (id, row) in sample.os where cpu < row.count {
-                os[id] = delta(row[cpu], previous.sample?.os[id].map { cpu < $0.count ? $0[cpu] : 0 })
-            }
-            let idle = cpu < sample.idle.count ? delta(sample.idle[cpu], previous.sample.map { $0.idle[cpu] }) : 0
-            return CPUPeriod(period: now - previous.time, idle: idle, os: os)
+            return Self.period(cpu, from: previous, to: sample, elapsed: Self.delta(now, previous.time))
         }
+    }
+
+    /// The differences of `sample` against `previous` on `cpu`; a row missing on
+    /// either side counts 0.
+    private static func period(_ cpu: Int, from previous: Last, to sample: HostAccounting.Sample, elapsed: UInt64)
+        -> CPUPeriod
+    {
+        var os: [NkOsId: UInt64] = [:]
+        for (id, row) in sample.os where row.indices.contains(cpu) {
+            os[id] = delta(row[cpu], previous.sample?.os[id].flatMap { $0.indices.contains(cpu) ? $0[cpu] : nil } ?? 0)
+        }
+        let oldIdle = previous.sample.flatMap { $0.idle.indices.contains(cpu) ? $0.idle[cpu] : nil } ?? 0
+        let idle = sample.idle.indices.contains(cpu) ? delta(sample.idle[cpu], oldIdle) : 0
+        return CPUPeriod(period: elapsed, idle: idle, os: os)
+    }
+
+    /// `new - old`, or 0 when the counter went backwards (a restarted VM's
+    /// process, a reordered reading): never traps.
+    static func delta(_ new: UInt64, _ old: UInt64) -> UInt64 {
+        new >= old ? new - old : 0
     }
 }
 
@@ -70,12 +92,18 @@ enum CPUStatsText {
         let ids: [NkOsId] = [1] + vms
         var ticks = "", msecs = ""
         for cpu in 0..<sample.cpus {
-            let row = [sample.idle[cpu]] + ids.map { sample.os[$0]?[cpu] ?? 0 }
+            let row = [at(sample.idle, cpu)] + ids.map { at(sample.os[$0] ?? [], cpu) }
             ticks += "\(cpu)\t" + row.map(String.init).joined(separator: "\t") + "\n"
-            msecs += "\(cpu)\t" + row.map { String($0 * 1000 / HostAccounting.frequency) }.joined(separator: "\t") + "\n"
+            // Ticks to ms by division only: `ticks * 1000` overflowed after 213 days of idle time.
+            msecs += "\(cpu)\t" + row.map { String($0 / (HostAccounting.frequency / 1000)) }.joined(separator: "\t") + "\n"
         }
         return "Counting frequency: \(HostAccounting.frequency) Hz\n\nCPU\tIdle\t"
             + ids.map { "VM\($0)" }.joined(separator: "\t") + "\n" + ticks + "\nIn msecs:\n\n" + msecs
+    }
+
+    /// `row[cpu]`, 0 when the row is shorter.
+    private static func at(_ row: [UInt64], _ cpu: Int) -> UInt64 {
+        row.indices.contains(cpu) ? row[cpu] : 0
     }
 
     /// `CPU n Consumption Statistics` (lines 13393–13405): `OS 00` is the idle

@@ -84,7 +84,7 @@ enum ProcNKText {
             }
         }
         for (name, usage) in [("PDEV", repository.pdevUsage), ("PMEM", repository.pmemUsage)] {
-            text += "\(name) used: \(hex(usage.base))-\(hex(usage.base + usage.used))\n"
+            text += "\(name) used: \(hex(usage.base))-\(hex(usage.base &+ usage.used))\n"
         }
         return text
     }

@@ -28,7 +28,8 @@ extension VMViews {
         let read: @Sendable () throws(ViewErrno) -> [UInt8] = { () throws(ViewErrno) -> [UInt8] in try nkddi.propertyBytes(name, maxSize: maxSize) }
         guard settable else { return .seqFile(SeqFile(render: read)) }
         return .controlFile(ControlFile.binary(permissions: .readWrite, read: read, write: { bytes throws(ViewErrno) in
-            let result = nkddi.nk_prop_set(name, bytes, UInt32(bytes.count))
+            let value = try PropertyValue.checked(name, bytes, repository: nkddi.repository)
+            let result = nkddi.nk_prop_set(name, value, UInt32(value.count))
             if result < 0 { throw PropertyErrno.errno(result) }
         }))
     }
@@ -80,6 +81,45 @@ extension VMViews {
             }
             return nil
         }
+    }
+}
+
+/// The values a `/sys/nk/prop/<name>` write may store where the property is a
+/// built-in one whose value the platform reads (`nk.focus`, `nk.monitoring.enable`):
+/// EINVAL and nothing stored otherwise, as `/proc/nk/focus` and the control files
+/// do. Properties of the configuration (`nk.panic-trigger`, a VM's
+/// `bootcomplete`) take any bytes: their format is their users'.
+enum PropertyValue {
+    /// The value to store for `bytes` written to property `name`.
+    static func checked(_ name: String, _ bytes: [UInt8], repository: Repository) throws(ViewErrno) -> [UInt8] {
+        switch name {
+        case "nk.focus": return [try vmID(bytes, repository: repository)]
+        case "nk.monitoring.enable": return try monitoringLevel(bytes)
+        default: return bytes
+        }
+    }
+
+    /// A configured guest id, as one binary byte (`nk_prop_set` of a `NkOsId`)
+    /// or as decimal text (`echo 3 >`, like `/proc/nk/focus`, manual line 13437).
+    static func vmID(_ bytes: [UInt8], repository: Repository) throws(ViewErrno) -> UInt8 {
+        let id: Int
+        if bytes.count == 1, bytes[0] < 0x20 {
+            id = Int(bytes[0])
+        } else {
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw .einval }
+            id = try ControlFile.integer(text)
+        }
+        guard id >= 2, id < Int(NK_OS_LIMIT), repository.isVM(NkOsId(id)) else { throw .einval }
+        return UInt8(id)
+    }
+
+    /// 0, 1 or 2, binary or ASCII (manual lines 13259–13261), optionally followed by
+    /// a linefeed (`echo 2 >`) or zero bytes (a 32-bit binary value).
+    static func monitoringLevel(_ bytes: [UInt8]) throws(ViewErrno) -> [UInt8] {
+        guard let first = bytes.first, [0, 1, 2, 0x30, 0x31, 0x32].contains(first) else { throw .einval }
+        let rest = bytes.dropFirst()
+        guard rest.allSatisfy({ $0 == 0 }) || Array(rest) == [0x0a] else { throw .einval }
+        return bytes
     }
 }
 

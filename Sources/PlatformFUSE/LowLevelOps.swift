@@ -120,7 +120,10 @@ enum LowLevelOps {
         }
         var buffer = [CChar](repeating: 0, count: size)
         var used = 0
-        for (index, entry) in zip(offset..., entries) {
+        // The slice keeps the listing's indices: no counting up from `offset`, which a
+        // caller may set to any value (`lseek` on the directory; Int.max trapped).
+        for index in entries.indices {
+            let entry = entries[index]
             var attributes = stat()
             attributes.st_ino = __ino_t(entry.number)
             attributes.st_mode = entry.mode

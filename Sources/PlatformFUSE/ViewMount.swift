@@ -37,7 +37,8 @@ public final class ViewMount: Sendable {
         let stopPipe: (read: Int32, write: Int32)
         do { stopPipe = try FUSESupport.makeStopPipe() } catch { throw .system("\(error)") }
         let server = ViewServer(
-            root: root, owner: FUSESupport.currentOwner(), mountTime: FUSESupport.now(), stopPipe: stopPipe)
+            root: root, owner: FUSESupport.currentOwner(), mountTime: FUSESupport.now(), stopPipe: stopPipe,
+            deviceGate: options.deviceGate)
         let raw: OpaquePointer
         // SAFETY: the session pointer is owned by this mount from here on and destroyed only in unmount().
         do {

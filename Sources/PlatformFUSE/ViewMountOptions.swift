@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+public import PlatformViews
 
 /// How a view tree is mounted.
 public struct ViewMountOptions: Sendable {
@@ -15,6 +16,8 @@ public struct ViewMountOptions: Sendable {
     public var maxIdleThreads = 8
     /// libfuse's request trace on standard error (`-d`).
     public var debug = false
+    /// Holds device requests while closed (a paused VM's devices); nil: never held.
+    public var deviceGate: DeviceGate?
 
     public init() {}
 

@@ -50,8 +50,19 @@ extension ViewServer {
         let replier = FUSEReplier(request, server: self)
         let open = DeviceOpenRequest(flags: flags, responder: replier)
         replier.watch(open)
-        device.driver.open(open)
-        open.answerIfAbandoned()
+        throughGate(open, nonBlocking: open.isNonBlocking, park: { open.suspend() }) {
+            device.driver.open(open)
+            open.answerIfAbandoned()
+        }
+    }
+
+    /// Runs `serve` now, or later when the mount's device gate holds requests (a
+    /// paused VM): see ``DeviceGate``.
+    private func throughGate(
+        _ request: some DeviceRequest, nonBlocking: Bool, park: () -> Void, serve: @escaping @Sendable () -> Void
+    ) {
+        guard let deviceGate else { return serve() }
+        deviceGate.pass(request, nonBlocking: nonBlocking, park: park, serve: serve)
     }
 
     func read(_ request: FUSERequest, handle: UInt64, offset: Int, count: Int, flags: OpenFlags) {
@@ -63,8 +74,10 @@ extension ViewServer {
             let replier = FUSEReplier(request, server: self)
             let read = DeviceReadRequest(count: count, flags: flags, responder: replier)
             replier.watch(read)
-            device.read(read)
-            read.answerIfAbandoned()
+            throughGate(read, nonBlocking: read.isNonBlocking, park: { read.suspend() }) {
+                device.read(read)
+                read.answerIfAbandoned()
+            }
         case .directory?: request.reply(.eisdir)
         case nil: request.reply(.ebadf)
         }
@@ -85,9 +98,11 @@ extension ViewServer {
             // SAFETY: a device request that outlives the call copies `bytes` (DeviceWriteRequest.suspend).
             let write = unsafe DeviceWriteRequest(bytes: bytes, flags: flags, responder: replier)
             replier.watch(write)
-            device.write(write)
+            throughGate(write, nonBlocking: write.isNonBlocking, park: { write.suspend() }) {
+                device.write(write)
+                write.answerIfAbandoned()
+            }
             write.endBorrow()
-            write.answerIfAbandoned()
         case .content?: request.reply(.eacces)
         case .directory?: request.reply(.eisdir)
         case nil: request.reply(.ebadf)
@@ -112,6 +127,7 @@ extension ViewServer {
             return request.replyPoll([.input, .output])
         }
         if let waker { device.pollQueue.register(waker, for: handle) }
-        request.replyPoll(device.pollEvents())
+        guard let deviceGate else { return request.replyPoll(device.pollEvents()) }
+        request.replyPoll(deviceGate.pollEvents(device.pollQueue) { device.pollEvents() })
     }
 }

@@ -21,11 +21,17 @@ final class ViewServer: Sendable {
     let stopPipe: (read: Int32, write: Int32)
     /// Tells this session's loop threads apart from other sessions' (``FUSESupport/newSessionToken()``).
     let session = FUSESupport.newSessionToken()
+    /// Holds device requests while closed (``ViewMountOptions/deviceGate``).
+    let deviceGate: DeviceGate?
     private let owner: (uid: UInt32, gid: UInt32)
     private let mountTime: Int
 
-    init(root: ViewDirectory, owner: (uid: UInt32, gid: UInt32), mountTime: Int, stopPipe: (read: Int32, write: Int32)) {
+    init(
+        root: ViewDirectory, owner: (uid: UInt32, gid: UInt32), mountTime: Int, stopPipe: (read: Int32, write: Int32),
+        deviceGate: DeviceGate? = nil
+    ) {
         self.root = root
+        self.deviceGate = deviceGate
         self.stopPipe = stopPipe
         self.inodes = InodeTable(root: root)
         self.owner = owner

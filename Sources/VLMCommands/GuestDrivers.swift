@@ -3,6 +3,7 @@ import NKViews
 import Platform
 import PlatformFUSE
 import PlatformSys
+import PlatformViews
 import Synchronization
 import VDrivers
 
@@ -32,7 +33,16 @@ final class GuestDrivers: Sendable {
         // mount point `mkdir` says EEXIST and `stat` ENOTCONN, so the restart failed.
         _ = FUSESupport.detachMount(path)
         try FileSystem.createDirectory(path)
-        mount = try ViewMount(views.root, at: path)
+        mount = try ViewMount(views.root, at: path, options: Self.mountOptions(environment.nkddi))
+    }
+
+    /// The views' mount options: device requests are held while the VM is
+    /// paused and served by its dispatcher once it plays again.
+    static func mountOptions(_ nkddi: NKDDI) -> ViewMountOptions {
+        let dispatcher = nkddi.dispatcher
+        var options = ViewMountOptions()
+        options.deviceGate = DeviceGate(isClosed: { dispatcher.isPaused }, whenOpen: { dispatcher.whenPlaying($0) })
+        return options
     }
 
     /// `DIR/vm<N>`.

@@ -21,8 +21,9 @@ import Testing
 
     @Test func settablePropertiesTakeBinaryAndTextWrites() throws {
         let platform = try ViewsPlatform()
-        #expect(try ViewShell.sh("printf '\\377\\001' > \(platform.path(2, "sys/nk/prop/nk.monitoring.enable"))").status == 0)
-        #expect(platform.supervisor.propertyValue("nk.monitoring.enable") == [0xff, 1])
+        // A binary 32-bit 2 (manual lines 13259–13261; other values are EINVAL: PropertyWriteTests).
+        #expect(try ViewShell.sh("printf '\\002\\000\\000\\000' > \(platform.path(2, "sys/nk/prop/nk.monitoring.enable"))").status == 0)
+        #expect(platform.supervisor.propertyValue("nk.monitoring.enable") == [2, 0, 0, 0])
         #expect(try ViewShell.sh("echo -n 2 > \(platform.path(2, "sys/nk/prop/nk.monitoring.enable"))").status == 0)
         #expect(try platform.cat(4, "sys/nk/prop/nk.monitoring.enable") == "2")
         // Bit 0 of the state word: ASCII '0' stops, '1' starts (manual line 14143).

@@ -43,7 +43,7 @@ public final class NKDDI: Sendable {
         self.hypervisor = hypervisor
         self.consoleBell = consoleBell
         self.monitoringWord = repository.monitoringEnableWord
-        self.dispatcher = XirqDispatcher(repository: repository, vm: id)
+        self.dispatcher = XirqDispatcher(repository: repository, vm: id, doorbell: doorbells[id])
     }
 
     /// VM `osid`'s doorbell, if it is a VM of the platform.

@@ -36,10 +36,16 @@ public final class XirqDispatcher: Sendable {
     private let table = Mutex(Table())
     private let repository: Repository
     private let vm: NkOsId
+    /// Work waiting for the VM to play again (``whenPlaying(_:)``).
+    private let held = Mutex<[@Sendable () -> Void]>([])
+    private let holdsWork = Atomic<Bool>(false)
+    /// This VM's own doorbell, rung when work is held after the VM played again.
+    private let ownDoorbell: (any XirqDoorbell)?
 
-    init(repository: Repository, vm: NkOsId) {
+    init(repository: Repository, vm: NkOsId, doorbell: (any XirqDoorbell)? = nil) {
         self.repository = repository
         self.vm = vm
+        self.ownDoorbell = doorbell
     }
 
     /// Adds a handler for `xirq` after the ones already attached; returns its id.
@@ -98,8 +104,36 @@ public final class XirqDispatcher: Sendable {
     }
 
     /// The dispatcher loop: drains after every ring of the VM's doorbell, until the
-    /// doorbell closes. Run it on a thread of its own.
+    /// doorbell closes. Run it on a thread of its own. While the VM is paused
+    /// (bit 0 of `nk.vm.<id>.state.paused`, manual line 13326) nothing runs: the
+    /// xirqs stay pending and the supervisor rings the doorbell on resume; then
+    /// the held xirqs are dispatched and the work ``whenPlaying(_:)`` held runs.
     public func run(waiter: any XirqWaiter) {
-        while waiter.waitForRing() { drain() }
+        while waiter.waitForRing() {
+            guard !isPaused else { continue }
+            drain()
+            if holdsWork.load(ordering: .acquiring) { runHeldWork() }
+        }
+    }
+
+    /// Whether the VM is paused now.
+    public var isPaused: Bool { repository.vmStateWord(vm, paused: true) & 1 != 0 }
+
+    /// Runs `work` on the dispatcher thread once the VM plays (is not paused):
+    /// how a paused VM's device requests wait. If the VM resumed meanwhile, the
+    /// VM's own doorbell is rung so the work is not left behind.
+    public func whenPlaying(_ work: @escaping @Sendable () -> Void) {
+        held.withLock { $0.append(work) }
+        holdsWork.store(true, ordering: .releasing)
+        if !isPaused { ownDoorbell?.ring() }
+    }
+
+    private func runHeldWork() {
+        let work = held.withLock { held in
+            holdsWork.store(false, ordering: .releasing)
+            defer { held.removeAll() }
+            return held
+        }
+        for item in work { item() }
     }
 }

@@ -48,7 +48,9 @@ extension Supervisor {
         if shuttingDown { return "the platform is shutting down" }
         let name = slot.config.displayName
         switch (action, slot.state) {
-        case (.start, .stopped), (.restart, _), (.pause, .running), (.resume, .paused): return nil
+        // A start of a VM that is stopping boots it once its process is reaped
+        // (`echo 3 > restart` is a stop then a start: the start came too early).
+        case (.start, .stopped), (.start, .stopping), (.restart, _), (.pause, .running), (.resume, .paused): return nil
         case (.stop, .stopped): return "\(name) is not running"
         case (.stop, _): return nil
         case (.start, _): return "\(name) is already running"
@@ -61,10 +63,14 @@ extension Supervisor {
     func carryOut(_ action: LifecycleAction, _ slot: VMSlot, client: ControlSocket?) -> ClientReply? {
         let name = slot.config.displayName
         switch (action, slot.state) {
+        case (.start, .stopping):
+            slot.bootAfterStop = true  // `reap` boots it: never while the old process lives
+            return wait(client, in: &slot.waitingForRunning)
         case (.start, _), (.restart, .stopped):
             boot(slot)
             return wait(client, in: &slot.waitingForRunning)
         case (.stop, _):
+            slot.bootAfterStop = false  // the last word: a start or restart still pending is dropped
             requestStop(slot)
             return wait(client, in: &slot.waitingForStopped)
         case (.restart, _):
@@ -72,14 +78,15 @@ extension Supervisor {
             requestStop(slot)
             return wait(client, in: &slot.waitingForRunning)
         case (.pause, _):
-            slot.signalGroup(.stop)
             slot.state = .paused
-            vmPauseChanged(slot, paused: true)
+            vmPauseChanged(slot, paused: true)  // the guest holds its xirqs and devices from here
+            slot.freezePrograms()
             return .ok("\(name) paused")
         case (.resume, _):
-            slot.signalGroup(.continue)
+            slot.thawPrograms()
             slot.state = .running
             vmPauseChanged(slot, paused: false)
+            slot.ringDoorbell()  // the guest's dispatcher plays again: held xirqs and requests
             return .ok("\(name) resumed")
         }
     }

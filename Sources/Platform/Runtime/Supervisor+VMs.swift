@@ -56,7 +56,12 @@ extension Supervisor {
         guard slot.process != nil else { return }
         if case .stopping = slot.state { return }
         slot.stopRequested = true
-        if slot.state == .paused { slot.signalGroup(.continue) }
+        if slot.state == .paused {
+            // Stopped in order like a running VM: its programs and its guest's held work go on.
+            slot.thawPrograms()
+            repository.vmDidPause(NkOsId(slot.id), false)
+            slot.ringDoorbell()
+        }
         slot.state = .stopping(deadline: clock.now + Self.stopTimeout)
         do {
             try slot.control?.send(SupervisorMessage.stop.encoded())

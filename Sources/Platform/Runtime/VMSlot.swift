@@ -9,7 +9,8 @@ enum VMState: Equatable {
     case booting
     /// Running (`ready` received).
     case running
-    /// Frozen with SIGSTOP.
+    /// Paused: its programs stopped (SIGSTOP), its guest holding xirqs and device
+    /// requests; the guest process itself still serves the VM's views.
     case paused
     /// Asked to stop; waiting for the process to exit (SIGKILL at `deadline`).
     case stopping(deadline: ContinuousClock.Instant)
@@ -79,6 +80,23 @@ final class VMSlot {
     func signalGroup(_ signal: Signal) {
         guard let pid = process?.pid, process?.exitStatus == nil else { return }
         try? Signal.send(signal, to: -pid)
+    }
+
+    /// Pause: stops the VM's programs (``GuestPrograms``), not its guest process.
+    func freezePrograms() {
+        guard let pid = process?.pid, process?.exitStatus == nil else { return }
+        GuestPrograms.freeze(guest: pid)
+    }
+
+    /// Resume: continues every process of the VM's group.
+    func thawPrograms() {
+        signalGroup(.continue)
+    }
+
+    /// Wakes the guest's xirq dispatcher without posting an xirq (it then runs
+    /// what it held while the VM was paused).
+    func ringDoorbell() {
+        try? doorbell.signal()
     }
 
     var status: StatusReport.VM {
