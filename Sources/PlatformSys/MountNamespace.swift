@@ -25,6 +25,16 @@ public enum MountNamespace {
         try mount("tmpfs", path, "tmpfs", 0, "mode=0700")
     }
 
+    /// Mounts a fresh file system of `type` (`tmpfs`, `proc`, `mqueue`,
+    /// `devpts`) at `path` with `options`, `nosuid,noexec`, and `nodev` unless
+    /// its device nodes must open (`devices`).
+    public static func mountFresh(
+        _ type: String, at path: String, options: String? = nil, devices: Bool = false
+    ) throws(SyscallError) {
+        let flags = UInt(MS_NOSUID | MS_NOEXEC | (devices ? 0 : MS_NODEV))
+        try mount(type, path, type, flags, options)
+    }
+
     /// Mounts an overlayfs at `path`: `lower` read-only below, `upper` (with its
     /// `work` directory, both on the same file system) taking every change.
     public static func mountOverlay(lower: String, upper: String, work: String, at path: String) throws(SyscallError) {

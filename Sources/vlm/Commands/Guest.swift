@@ -5,8 +5,8 @@ import PlatformSys
 import Synchronization
 
 /// `vlm guest …` (hidden): the guest kernel of one VM, spawned by `vlm run`
-/// with its control socket as fd 3; or, with `--exec-init`, the trampoline
-/// that arms the parent-death signal and becomes `vl,init`.
+/// with its control socket as fd 3; or, with `--sandbox`, the holder of a VM's
+/// sandbox, and with `--sandbox-init`, its PID 1 (``VMSandbox``).
 struct Guest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one VM (started by `vlm run`, not by hand).", shouldDisplay: false)
@@ -17,22 +17,35 @@ struct Guest: ParsableCommand {
     @Option(help: "The VM name.")
     var name: String?
 
-    @Option(help: "The pid of the parent (supervisor, or guest for --exec-init).")
+    @Option(help: "The pid of the parent (supervisor, or guest for --sandbox).")
     var supervisor: Int32
 
-    @Option(help: "With --exec-init: the VM's views (DIR/vm<N>) to show at /dev, /sys/nk, /proc/nk.")
+    @Option(help: "With --sandbox: the VM's views (DIR/vm<N>); with --sandbox-init: the staged exec-proc.")
     var views: String?
 
-    @Flag(help: "Become the command after the arguments (vl,init).")
-    var execInit = false
+    @Option(help: "With --sandbox: the platform's run directory, hidden inside.")
+    var runDir: String?
+
+    @Flag(help: "Hold the VM's sandbox (started by the guest).")
+    var sandbox = false
+
+    @Flag(help: "Be PID 1 of the VM's sandbox (started by its holder).")
+    var sandboxInit = false
 
     @Argument(parsing: .postTerminator, help: "The vl,init command.")
     var command: [String] = []
 
     func run() throws {
         let exit: GuestExit
-        if execInit {
-            exit = GuestKernel.execInit(guestPID: supervisor, views: views, command: command)
+        if sandbox {
+            guard let id, let name, let views, let runDir else {
+                throw ValidationError("--id, --name, --views and --run-dir are required")
+            }
+            exit = VMSandbox.hold(
+                guestPID: supervisor, id: id, label: name, views: views, runDirectory: runDir, command: command)
+        } else if sandboxInit {
+            guard let id, let name, let views else { throw ValidationError("--id, --name and --views are required") }
+            exit = VMSandbox.runInit(id: id, label: name, procStaging: views, command: command)
         } else {
             guard let id, let name else { throw ValidationError("--id and --name are required") }
             exit = GuestKernel.run(id: id, name: name, supervisorPID: supervisor, hooks: Self.hooks(vm: id, supervisor: supervisor))
