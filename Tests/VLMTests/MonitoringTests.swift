@@ -27,6 +27,11 @@ struct MonitoringTests {
         #expect(MountWait.until { ViewsTests.read("\(dir)/run/vm\(writer)/proc/nk/state") == "20" })
         #expect(try sh("echo \(vm) > \(dir)/run/vm\(writer)/proc/nk/vmstart").status == 0)
         #expect(MountWait.until { ViewsTests.read("\(dir)/run/vm\(vm)/proc/nk/id") == "\(vm)" })
+        // Mounted views come before the VM's sandbox and `ready`: a pause is refused until the VM runs.
+        #expect(MountWait.until {
+            let status = (try? VLMBinary.runMerged(["status", "--run-dir", dir + "/run"]))?.output ?? ""
+            return status.split(separator: "\n").contains { $0.hasPrefix("\(vm) ") && $0.contains(" running ") }
+        })
     }
 
     static func pid(_ platform: RunningPlatform, vm: Int) throws -> Int32? {
