@@ -114,6 +114,12 @@ public enum FileSystem {
         try removeIfPresent(path)
     }
 
+    /// Creates a symbolic link `path` → `target`. The corresponding C function is `symlink`.
+    public static func createSymbolicLink(_ path: String, to target: String) throws(SyscallError) {
+        // SAFETY: both Strings are bridged to C strings for the call only.
+        try syscall("symlink") { unsafe symlink(target, path) }
+    }
+
     /// The target of symlink `path` (a namespace's `/proc/<pid>/ns/<kind>`
     /// reads `pid:[4026531836]`). The corresponding C function is `readlink`.
     public static func readLink(_ path: String) throws(SyscallError) -> String {

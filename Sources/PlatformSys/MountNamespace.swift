@@ -47,6 +47,18 @@ public enum MountNamespace {
         try mount(source, target, nil, UInt(MS_BIND | (recursive ? MS_REC : 0)), nil)
     }
 
+    /// Makes the mount at `path` read-only (`MS_REMOUNT|MS_BIND|MS_RDONLY`); in a
+    /// less privileged namespace copied from this one, it stays read-only.
+    public static func makeReadOnly(_ path: String) throws(SyscallError) {
+        try mount(nil, path, nil, UInt(MS_REMOUNT | MS_BIND | MS_RDONLY), nil)
+    }
+
+    /// Bind-mounts `path` onto itself and makes that mount read-only.
+    public static func bindReadOnly(_ path: String) throws(SyscallError) {
+        try bind(path, onto: path, recursive: true)
+        try makeReadOnly(path)
+    }
+
     /// Moves the mount at `source` (with its submounts) to `target`. The corresponding C
     /// function is `mount(source, target, NULL, MS_MOVE, NULL)`.
     public static func move(_ source: String, to target: String) throws(SyscallError) {

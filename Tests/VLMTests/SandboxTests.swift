@@ -60,6 +60,24 @@ struct SandboxTests {
         }
     }
 
+    @Test("the host's disks and kernel knobs are out of reach: a small /dev, /sys and /proc/sys read-only")
+    func hostKernelIsOutOfReach() throws {
+        try withPlatform { platform in
+            let disks = try FileSystem.listDirectory("/sys/class/block").filter { FileSystem.exists("/dev/" + $0) }
+            #expect(!disks.isEmpty, "the host has block devices in /dev")
+            for node in disks + ["kmsg", "fuse", "mem"] {
+                #expect(try exec(platform, "2", ["test", "-e", "/dev/" + node]).status == .exited(1), "/dev/\(node)")
+            }
+            #expect(try shell(platform, "2", "echo x > /dev/null && head -c1 /dev/zero | wc -c") == (PlatformSys.ExitStatus.exited(0), "1\n"))
+            // Checked with access(2) (`test -w`), so nothing is written where the sandbox is missing.
+            for knob in ["/proc/sys/kernel/core_pattern", "/sys/kernel/uevent_helper", "/sys/devices/system/cpu/online"]
+            where FileSystem.exists(knob) {
+                #expect(try exec(platform, "2", ["test", "-w", knob]).status == .exited(1), "\(knob)")
+            }
+            #expect(try exec(platform, "2", ["test", "-w", "/sys/nk/prop/nk.focus"]).status == .exited(0))
+        }
+    }
+
     @Test("its own PID namespace: ps shows the VM's programs; the supervisor and other VMs are out of reach")
     func ownPIDNamespace() throws {
         try withPlatform(RuntimeFixtures.threeVMs(serverInit: "exec sleep 1000")) { platform in

@@ -6,12 +6,12 @@ import PlatformSys
 /// `/sys/nk` and `/proc`, and the platform hidden (docs/decisions.md, "vlm
 /// exec" and "A VM is a sandbox").
 ///
-/// - `/dev`: an overlayfs (host `/dev` below, a tmpfs above) holding an empty
-///   file per VM device node with the VM's `dev/<node>` bind-mounted on it; the
-///   host's submounts are bound back in except `/dev/shm` (a fresh tmpfs: no
-///   shared-memory object of the platform), `/dev/mqueue` and `/dev/pts` (the
-///   VM's init mounts its own there, over an empty tmpfs for `mqueue`).
-/// - `/sys`: the same overlay, with the VM's `sys/nk` bound on `/sys/nk`.
+/// - `/dev`: a tmpfs with `null`, `zero`, `full`, `random`, `urandom`, `tty`
+///   of the host, the VM's `dev/<node>` files bound on empty files, a fresh
+///   `shm` (no shared-memory object of the platform), and `mqueue` and `pts`
+///   where the VM's init mounts its own.
+/// - `/sys`: a read-only overlayfs (host `/sys` below, a tmpfs above; the
+///   host's submounts bound back read-only), with the VM's `sys/nk` bound on `/sys/nk`.
 /// - `/proc`: the VM's `exec-proc/` view (``procView``) bound over `/proc`: a
 ///   symlink `<name> → /proc/.host/<name>` per entry of the VM's procfs, which
 ///   the VM's init mounts on `/proc/.host`, plus the VM's `nk/`.
@@ -23,8 +23,13 @@ public enum VMNamespace {
     public static let procView = "exec-proc"
     /// The entry of ``procView`` the VM's procfs is mounted on.
     public static let hostProcEntry = ".host"
-    /// The `/dev` submounts of the host the VM does not see.
-    static let hiddenDeviceMounts: Set<String> = ["/dev/shm", "/dev/mqueue", "/dev/pts"]
+    /// The host's device nodes a VM's `/dev` holds (no disk, no `kmsg`, no `fuse`).
+    static let hostDevices = ["null", "zero", "full", "random", "urandom", "tty"]
+    /// The links of a VM's `/dev`.
+    static let deviceLinks = [
+        ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"), ("ptmx", "pts/ptmx"),
+    ]
 
     /// Lays out the calling process's mount namespace (a fresh one, made
     /// by the caller) for the views mounted at `views` (`DIR/vm<N>`) and hides
@@ -34,18 +39,10 @@ public enum VMNamespace {
     /// so the VM's init starts before the host's procfs goes).
     static func prepare(views: String, runDirectory: String) throws -> String {
         try MountNamespace.makeRecursivelyPrivate()
-        let submounts = try MountNamespace.mountPoints().filter { !hiddenDeviceMounts.contains($0) }
+        let submounts = try MountNamespace.mountPoints()
         let scratch = try FileSystem.makeTemporaryDirectory(prefix: "vlm-exec-")
         try MountNamespace.mountTmpfs(at: scratch)
-        try overlay("/dev", scratch: scratch, submounts: submounts) { merged throws(SyscallError) in
-            for name in try FileSystem.listDirectory(views + "/dev") {
-                try bindNode(views + "/dev/" + name, onto: merged + "/" + name)
-            }
-            for (name, mode) in [("shm", "1777"), ("mqueue", "0755"), ("pts", "0755")] {
-                if !FileSystem.isDirectory(merged + "/" + name) { try FileSystem.createDirectory(merged + "/" + name) }
-                try MountNamespace.mountFresh("tmpfs", at: merged + "/" + name, options: "mode=" + mode)
-            }
-        }
+        try devices(views: views, scratch: scratch)
         try overlay("/sys", scratch: scratch, submounts: submounts) { merged throws(SyscallError) in
             try bindNode(views + "/sys/nk", onto: merged + "/nk")
         }
@@ -60,11 +57,38 @@ public enum VMNamespace {
     /// staged `exec-proc/`'s `.host`, moves the staging over `/proc`, then
     /// detaches and removes the scratch it was in.
     static func finishProc(staging: String) throws {
-        try MountNamespace.mountFresh("proc", at: staging + "/" + hostProcEntry)
+        let procfs = staging + "/" + hostProcEntry
+        try MountNamespace.mountFresh("proc", at: procfs)
+        // Kernel-wide knobs (core_pattern, sysrq) stay the host's: read-only, as in containers.
+        for knob in ["sys", "sysrq-trigger"] where FileSystem.exists(procfs + "/" + knob) {
+            try MountNamespace.bindReadOnly(procfs + "/" + knob)
+        }
         try MountNamespace.move(staging, to: "/proc")
         let scratch = String(staging.dropLast("/proc".count))
         try? MountNamespace.detach(scratch)
         try? FileSystem.removeTree(scratch)
+    }
+
+    /// Builds the VM's `/dev` in `scratch` and moves it over `/dev`: a tmpfs
+    /// (mode 0755) with the host's harmless nodes (``hostDevices``) bound in,
+    /// the usual links, a fresh `shm`, empty `mqueue` and `pts` for the VM's
+    /// init to mount its own on, and the VM's device nodes.
+    private static func devices(views: String, scratch: String) throws(SyscallError) {
+        let dev = scratch + "/dev"
+        try FileSystem.createDirectory(dev)
+        try MountNamespace.mountFresh("tmpfs", at: dev, options: "mode=0755")
+        for name in hostDevices where FileSystem.exists("/dev/" + name) {
+            try bindNode("/dev/" + name, onto: dev + "/" + name)
+        }
+        for (name, target) in deviceLinks { try FileSystem.createSymbolicLink(dev + "/" + name, to: target) }
+        for (name, mode) in [("shm", "1777"), ("mqueue", "0755"), ("pts", "0755")] {
+            try FileSystem.createDirectory(dev + "/" + name)
+            try MountNamespace.mountFresh("tmpfs", at: dev + "/" + name, options: "mode=" + mode)
+        }
+        for name in try FileSystem.listDirectory(views + "/dev") {
+            try bindNode(views + "/dev/" + name, onto: dev + "/" + name)
+        }
+        try MountNamespace.move(dev, to: "/dev")
     }
 
     /// Mounts an overlay of `path` in `scratch`, binds `path`'s submounts back
@@ -79,11 +103,16 @@ public enum VMNamespace {
         // (`/dev` 0755, `/sys` 0555), not mkdir's 0700, or only root could use them.
         try FileSystem.setPermissions(merged + "-upper", try FileSystem.permissions(path))
         try MountNamespace.mountOverlay(lower: path, upper: merged + "-upper", work: merged + "-work", at: merged)
+        var bound: [String] = []
         for mountPoint in topLevel(submounts, under: path) {
             // A submount that cannot be bound (gone, or stale) stays hidden; the rest still works.
-            try? MountNamespace.bind(mountPoint, onto: merged + mountPoint.dropFirst(path.count), recursive: true)
+            let target = merged + mountPoint.dropFirst(path.count)
+            if (try? MountNamespace.bind(mountPoint, onto: target, recursive: true)) != nil { bound.append(target) }
         }
         try populate(merged)
+        // Read-only: root inside is root on the host's inodes (docs/decisions.md, "A VM is a sandbox").
+        try MountNamespace.makeReadOnly(merged)
+        for target in bound { try? MountNamespace.makeReadOnly(target) }
         try MountNamespace.move(merged, to: path)
     }
 

@@ -31,6 +31,8 @@ extension VMSandbox {
             try MountNamespace.mountFresh(
                 "devpts", at: "/dev/pts", options: "newinstance,ptmxmode=0666,mode=0620,gid=5", devices: true)
             try toHolder.writeAll([1])
+            // The guest must hold this procfs (its exec-proc/ view lists it) before vl,init looks at /proc.
+            guard case .processed(let go) = try fromHolder.read(upTo: 1), go == [1] else { return .orphaned }
             let initPID = try startInit(command, vm: id, console: console)
             return try reap(signals, initPID: initPID, console: console)
         } catch {

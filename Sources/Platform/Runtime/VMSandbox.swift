@@ -44,30 +44,33 @@ public enum VMSandbox {
         var arguments = ["vlm", "guest", "--sandbox", "--supervisor", "\(ProcessInfo.currentID)", "--id", "\(vm.id)",
                          "--name", vm.name, "--views", views, "--run-dir", runDirectory]
         if let command, !command.isEmpty { arguments += ["--"] + command }
-        let ready: SharedFD
+        let channel: ControlSocket
         let holder: ChildProcess
-        do {
-            let pipe = try Pipe()
-            ready = pipe.readEnd
+        do {  // the holder's end closes here: its death reads as end of stream
+            let (ours, holderEnd) = try ControlSocket.pair()
+            channel = ours
             holder = try ChildProcess.spawn(
                 executable: executable, arguments: arguments,
-                descriptors: [devNull.rawValue, 1, 2, pipe.writeEnd.rawValue], newProcessGroup: false)
+                descriptors: [devNull.rawValue, 1, 2, holderEnd.rawValue], newProcessGroup: false)
         }
-        guard case .processed(let byte) = try ready.read(upTo: 1), byte == [1] else {
+        guard let ready = try? channel.receiveBlocking(), ready.bytes == [1] else {
             try? holder.send(.kill)
             _ = try? holder.wait()
             throw RuntimeError.refused("vm\(vm.id): the sandbox did not come up (see the lines above)")
         }
+        // The exec-proc/ view lists this procfs: open it before vl,init may look at /proc.
         let proc = SharedFD(adopting: try Namespaces.openDirectory(
             "/proc/\(holder.pid)/root/proc/\(VMNamespace.hostProcEntry)"))
         procRoot.withLock { $0 = proc }
+        try channel.send([1])
         return holder
     }
 
     // MARK: the holder (`vlm guest --sandbox`)
 
     /// The holder: new mount and PID namespaces, the VM's views laid out, then
-    /// init started and given its id maps; says `ready` on fd 3 and waits for init.
+    /// init started and given its id maps; says `ready` on fd 3 (a control
+    /// socket), lets init go on when the guest answers, and waits for init.
     public static func hold(
         guestPID: Int32, id: Int, label: String, views: String, runDirectory: String, command: [String]
     ) -> GuestExit {
@@ -99,8 +102,11 @@ public enum VMSandbox {
             try Namespaces.mapIdentity(of: initProcess.pid, procfs: hostProc)
             try fromHolder.writeAll([1])
             guard try awaitByte(toHolder) else { return report(initProcess, console) }
-            let guest = try OwnedFD.duplicate(of: 3)
-            try guest.writeAll([1])
+            // Ready to the guest; its answer (it holds the VM's procfs) lets init start vl,init.
+            let guest = ControlSocket(adopting: try OwnedFD.duplicate(of: 3))
+            try guest.send([1])
+            guard let go = try guest.receiveBlocking(), go.bytes == [1] else { return .orphaned }
+            try fromHolder.writeAll([1])
             return report(initProcess, console)
         } catch {
             console.write("vm\(id): sandbox: \(error)")
