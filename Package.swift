@@ -38,7 +38,14 @@ let package = Package(
 
         // The hypervisor: repository, xirqs, NKDDI, supervisor and guest kernel.
         .target(name: "Platform", dependencies: ["PlatformModel", "PlatformSys", "DeviceTree", atomics, logging]),
-        .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", logging]),
+        // The driver kit: VLINK_LIB(4D), the vlink wrapper library every vdriver is written on.
+        .target(name: "VlinkLib", dependencies: ["Platform"]),
+        // The kernel transports the peripheral drivers ride on: VRPC (VMQ, VSMQ, VMBOX next).
+        .target(name: "Transports", dependencies: ["Platform", "VlinkLib"]),
+        // The vdrivers: the device kit, the pipe kit, one folder per driver.
+        .target(name: "VDrivers", dependencies: ["Platform", "PlatformViews", "VlinkLib", logging]),
+        // The guest kernel's own views: /proc/nk, /sys/nk, the console.
+        .target(name: "NKViews", dependencies: ["Platform", "PlatformSys", "PlatformViews", "DeviceTree"]),
         .target(
             name: "PlatformFUSE",
             dependencies: ["PlatformViews", "PlatformSys", "CFuse3", logging],
@@ -48,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "vlm",
             dependencies: [
-                "DeviceTree", "PlatformModel", "PlatformSys", "Platform", "VDrivers", "PlatformViews",
+                "DeviceTree", "PlatformModel", "PlatformSys", "Platform", "VDrivers", "NKViews", "PlatformViews",
                 "PlatformFUSE", argumentParser, logging,
             ],
             resources: [.embedInCode("Resources/demo.dts")]
@@ -58,7 +65,13 @@ let package = Package(
         .testTarget(name: "PlatformModelTests", dependencies: ["PlatformModel", "DeviceTree", "PlatformTestSupport"]),
         .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformTestSupport"]),
-        .testTarget(name: "VDriversTests", dependencies: ["VDrivers", "PlatformFUSE", "PlatformTestSupport"]),
+        .testTarget(
+            name: "VDriversTests", dependencies: ["VDrivers", "VlinkLib", "Transports", "PlatformFUSE", "PlatformTestSupport"]
+        ),
+        .testTarget(
+            name: "NKViewsTests",
+            dependencies: ["NKViews", "Platform", "PlatformFUSE", "PlatformModel", "PlatformSys", "PlatformViews", "DeviceTree", "PlatformTestSupport"]
+        ),
         .testTarget(name: "PlatformViewsTests", dependencies: ["PlatformViews", "PlatformTestSupport"]),
         .testTarget(name: "PlatformFUSETests", dependencies: ["PlatformFUSE", "PlatformTestSupport"]),
         .testTarget(name: "VLMTests", dependencies: ["PlatformTestSupport", "Platform"]),

@@ -24,6 +24,12 @@ public enum FileSystem {
         return unsafe lstat(path, &info) == 0
     }
 
+    /// Whether descriptor `fd` is open in this process (e.g. one a parent passed
+    /// at spawn). The corresponding C function is `fcntl(F_GETFD)`.
+    public static func isDescriptorOpen(_ fd: CInt) -> Bool {
+        fcntl(fd, F_GETFD) >= 0
+    }
+
     /// Whether `path` is an executable file for this process. The corresponding C function is `access(X_OK)`.
     public static func isExecutable(_ path: String) -> Bool {
         unsafe access(path, X_OK) == 0 && !isDirectory(path)

@@ -24,6 +24,8 @@ public struct Signal: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let hangUp = Signal(rawValue: SIGHUP)
     /// `SIGPIPE`.
     public static let brokenPipe = Signal(rawValue: SIGPIPE)
+    /// `SIGQUIT` (Ctrl-backslash).
+    public static let quit = Signal(rawValue: SIGQUIT)
 
     public var description: String {
         // SAFETY: strsignal returns a static or thread-local string; copied at once.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+import NKViews
 import Platform
 import PlatformSys
 import PlatformViews
 import Synchronization
-import VDrivers
 
 /// The `exec-proc/` view of a VM's mount, which `vlm exec` and `vl,init` see at
 /// `/proc` (``VMNamespace``): one symlink `<name> → /proc/.host/<name>` per

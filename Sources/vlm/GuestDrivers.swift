@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import NKViews
 import Platform
 import PlatformFUSE
 import PlatformSys

@@ -22,6 +22,7 @@ struct VLM: ParsableCommand {
             Resume.self,
             Exec.self,
             Guest.self,
+            Reaper.self,
             NKDDIProbe.self,
             FuseDemo.self,
         ]

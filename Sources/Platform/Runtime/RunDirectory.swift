@@ -53,17 +53,42 @@ public struct RunDirectory: Sendable, Equatable {
     public var pmemObject: String { sharedMemoryPrefix + "pmem" }
 
     /// Creates the directory, takes its lock and writes our pid, after removing
-    /// what a dead run left (stale `ready`, socket, shm objects). Throws
+    /// what a dead run left (stale `ready` first, socket, shm objects). Throws
     /// `RuntimeError.runDirectoryInUse` when a live supervisor holds it.
+    ///
+    /// While the lock's holder is not the live process `vlm.pid` names, it is
+    /// the reaper of a dead run cleaning up (``RunReaper``): wait for it, up to
+    /// ``reaperWait``.
     public func acquire() throws -> FileLock {
         try FileSystem.createDirectory(path)
-        guard let lock = try FileLock.tryAcquire(path: pidFile) else {
-            let pid = (try? FileSystem.readFile(pidFile)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            throw RuntimeError.runDirectoryInUse(path: path, pid: Int32(pid.filter(\.isNumber)))
+        let clock = ContinuousClock()
+        let deadline = clock.now + Self.reaperWait
+        while true {
+            if let lock = try FileLock.tryAcquire(path: pidFile) {
+                try cleanLeftovers()
+                try lock.write(Array("\(ProcessInfo.currentID)\n".utf8))
+                return lock
+            }
+            let holder = recordedPID
+            if holder.map(Self.isRunning) ?? false || clock.now >= deadline {
+                throw RuntimeError.runDirectoryInUse(path: path, pid: holder)
+            }
+            ProcessInfo.sleep(for: .milliseconds(5))
         }
-        try cleanLeftovers()
-        try lock.write(Array("\(ProcessInfo.currentID)\n".utf8))
-        return lock
+    }
+
+    /// How long `acquire` waits for a dead run's reaper to finish.
+    public static let reaperWait: Duration = .seconds(3)
+
+    /// The pid written in `vlm.pid`, if any.
+    var recordedPID: Int32? {
+        let text = (try? FileSystem.readFile(pidFile)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return Int32(text.filter(\.isNumber))
+    }
+
+    /// Whether `pid` is a process that has not ended (not a zombie).
+    static func isRunning(_ pid: Int32) -> Bool {
+        ProcessInfo.exists(pid) && (try? ProcessInfo.cpuTimes(of: pid).state) != "Z"
     }
 
     /// Removes `ready`, the socket, the `vm<N>` mount points (lazily unmounting a

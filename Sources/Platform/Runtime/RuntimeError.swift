@@ -15,6 +15,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case notRunning(path: String)
     /// No VM has this id or name.
     case unknownVM(String)
+    /// The run directory's reaper failed (the platform itself stopped cleanly).
+    case reaperFailed(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
                 + "; stop it first or choose another --run-dir"
         case .notRunning(let path): "no platform is running in \(path)"
         case .unknownVM(let vm): "no VM is called or numbered \(vm)"
+        case .reaperFailed(let why): why
         }
     }
 }

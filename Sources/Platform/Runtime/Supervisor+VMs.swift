@@ -34,6 +34,7 @@ extension Supervisor {
             executable: executable, arguments: guestArguments(slot.config),
             descriptors: [devNull.rawValue, output.writeEnd.rawValue, output.writeEnd.rawValue, guestEnd.rawValue])
         slot.process = process
+        reaper?.watch(process)
         slot.control = supervisorEnd
         slot.console = output.readEnd
         slot.consoleBuffer = []

@@ -47,6 +47,10 @@ public final class Supervisor {
     var input: SharedFD?
     var shuttingDown = false
     var isReady = false
+    /// The run directory's reaper (``RunReaper``), from boot to the end of `run`.
+    var reaper: ReaperLink?
+    /// How many times the reaper was started again after it died.
+    var reaperRestarts = 0
 
     /// - Parameters:
     ///   - executable: the `vlm` binary guests re-exec (default `/proc/self/exe`).
@@ -66,13 +70,30 @@ public final class Supervisor {
     /// Runs the platform until SIGINT/SIGTERM, then stops every VM and removes
     /// every process, socket and shared-memory object it made. Call it from the
     /// main thread before starting any other thread (signals are blocked here).
+    ///
+    /// Right after taking the run directory (and removing a stale `ready`), it
+    /// spawns the directory's reaper (``RunReaper``), which removes all of that
+    /// if this process dies without doing it (`kill -9`). After a clean
+    /// shutdown the reaper is told so and must exit 0 (else this throws); after
+    /// a failure it is not, and cleans after this process like after a kill.
     public func run() throws {
         let signals = try SignalFD([.interrupt, .terminate, .hangUp])
         Signal.ignore(.brokenPipe)
         let lock = try runDirectory.acquire()
-        defer { try? runDirectory.release(lock) }
+        let outcome = Result { try runLocked(signals: signals) }
+        try? runDirectory.release(lock)
+        // A failed run may leave VMs running: no `done`, the reaper kills them once we are gone.
+        try outcome.get()
+        if let status = reaper?.finish(), status != .exited(0) {
+            throw RuntimeError.reaperFailed("the run directory's reaper \(status)")
+        }
+    }
+
+    /// `run` once the run directory is ours: reaper, shared memory, socket, VMs, loop.
+    private func runLocked(signals: SignalFD) throws {
         epoll = try Epoll()
         try epoll.add(signals.rawValue, token: .signal)
+        try startReaper()
         try formatSharedMemory()
         defer { RepositoryObjects.unlink(prefix: runDirectory.objectPrefix) }
         let listener = try UnixListener(path: runDirectory.socket)
@@ -111,6 +132,7 @@ public final class Supervisor {
                 case .history(let id): slots[id].map(consoleBellRang)
                 case .input: forwardInput()
                 case .exit(let id): slots[id].map(reap)
+                case .reaper: reaperEnded()
                 }
             }
             enforceDeadlines()
@@ -161,7 +183,7 @@ public final class Supervisor {
 
 /// What a supervisor epoll registration stands for.
 enum SupervisorToken: EpollToken {
-    case signal, listener, input
+    case signal, listener, input, reaper
     case client(CInt)
     case control(Int), console(Int), exit(Int), history(Int)
 
@@ -170,6 +192,7 @@ enum SupervisorToken: EpollToken {
         case .signal: 1 << 56
         case .listener: 2 << 56
         case .input: 7 << 56
+        case .reaper: 9 << 56
         case .history(let id): 8 << 56 | UInt64(id)
         case .client(let fd): 3 << 56 | UInt64(UInt32(bitPattern: fd))
         case .control(let id): 4 << 56 | UInt64(id)
@@ -189,6 +212,7 @@ enum SupervisorToken: EpollToken {
         case 6: self = .exit(Int(value))
         case 7: self = .input
         case 8: self = .history(Int(value))
+        case 9: self = .reaper
         default: return nil
         }
     }

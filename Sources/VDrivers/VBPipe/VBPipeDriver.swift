@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Platform
 import PlatformViews
+import VlinkLib
 
 /// VBPIPE(4D): bidirectional pipes (manual lines 6353–6721) made of two
 /// `vbpipe` vlinks with the same link number and swapped ends: this VM reads
@@ -10,42 +11,34 @@ public enum VBPipeDriver: PipeDriver {
     public static let compatible = "vbpipe"
 
     struct Pair {
-        let reading: VlinkEndpoint
-        let writing: VlinkEndpoint
+        let reading: Vlink
+        let writing: Vlink
         let info: VBPipeInfo
-        let peerSize: Int
     }
 
+    static let flags: VlinkDrvType = .symmetric
     static let rings = "the rings"
 
-    public static func probe(_ context: VDriverContext, reserved: inout Set<String>) -> [PipeDevice] {
+    public static func probe(_ context: VDriverContext, reserved: inout Set<String>) -> any ProbedVDriver {
         probeDevices(context, reserved: &reserved)
     }
 
-    /// For every vbpipe vlink this VM serves, its reverse: same link, swapped
-    /// ids, another record (which matters when both ends are this VM).
-    static func find(_ all: [NkPhAddr], _ context: VDriverContext) -> [Pair] {
-        let nkddi = context.nkddi
-        var pairs: [Pair] = []
-        for served in all {
-            guard let reading = VlinkEndpoint(nkddi: nkddi, plink: served), reading.isServer else { continue }
-            let record = reading.record
-            let reverse = all.first { other in
-                guard other != served, let end = VlinkEndpoint(nkddi: nkddi, plink: other, preferServer: false) else {
-                    return false
-                }
-                return !end.isServer && end.record.s_id == record.c_id && end.record.c_id == record.s_id
-                    && end.record.link == record.link
-            }
-            guard let reverse, let writing = VlinkEndpoint(nkddi: nkddi, plink: reverse, preferServer: false) else {
-                context.log("vbpipe link \(record.link): no reverse vlink from vm\(record.c_id); ignored")
-                continue
-            }
-            let info = VBPipeInfo.parse(reading.serverInfo)
-            for warning in info.warnings { context.log("vbpipe link \(record.link): info: \(warning)") }
-            pairs.append(Pair(reading: reading, writing: writing, info: info, peerSize: VBPipeInfo.parse(writing.serverInfo).size))
+    /// Each vlink's ring is sized by its server's `info`.
+    static func ring(of vlink: Vlink) -> PipeRing {
+        let info = VBPipeInfo.parse(vlink.endpoint.serverInfo)
+        return PipeRing(
+            blockSize: InfoFields.blockSize(info.size, layout: .vbpipe), layout: .vbpipe, readAll: !info.waitOnlyOnEmpty)
+    }
+
+    /// Every vlink this VM serves with its reverse (`sym_vlink`: same link,
+    /// swapped ids, another record, which matters when both ends are this VM).
+    static func find(_ drv: VlinkDrv, _ context: VDriverContext) -> [Pair] {
+        drv.vlinks.compactMap { reading in
+            guard reading.server, let writing = reading.sym_vlink else { return nil }
+            let info = VBPipeInfo.parse(reading.endpoint.serverInfo)
+            for warning in info.warnings { context.log("vbpipe link \(reading.endpoint.link): info: \(warning)") }
+            return Pair(reading: reading, writing: writing, info: info)
         }
-        return pairs
     }
 
     /// The `minor=` and `name=` of the served vlink's info.
@@ -54,22 +47,13 @@ public enum VBPipeDriver: PipeDriver {
     }
 
     static func makeDevice(_ pair: Pair, _ assigned: DeviceNaming.Assignment, _ context: VDriverContext) -> PipeDevice {
-        let inBlock = InfoFields.blockSize(pair.info.size, layout: .vbpipe)
-        let outBlock = InfoFields.blockSize(pair.peerSize, layout: .vbpipe)
         let links = PipeDevice.Links(
-            reading: pair.reading, writing: pair.writing, dataSize: inBlock - ExRingLayout.vbpipe.headerSize,
+            reading: pair.reading.endpoint, writing: pair.writing.endpoint,
+            dataSize: ring(of: pair.reading).blockSize - ExRingLayout.vbpipe.headerSize,
             waitOnlyOnEmpty: pair.info.waitOnlyOnEmpty)
-        var reader: ReaderChannel?
-        var writer: WriterChannel?
-        if let ring = mapRing(pair.reading, blockSize: inBlock, layout: .vbpipe), let xirqs = PipeXirqs.allocate(pair.reading) {
-            reader = ReaderChannel(endpoint: pair.reading, ring: ring, xirqs: xirqs, readAll: !pair.info.waitOnlyOnEmpty)
-        }
-        if let ring = mapRing(pair.writing, blockSize: outBlock, layout: .vbpipe), let xirqs = PipeXirqs.allocate(pair.writing) {
-            writer = WriterChannel(endpoint: pair.writing, ring: ring, xirqs: xirqs)
-        }
         return PipeDevice(
-            name: assigned.name, minor: assigned.minor, access: .any, links: links, reader: reader, writer: writer,
-            nkddi: context.nkddi)
+            name: assigned.name, minor: assigned.minor, access: .any, links: links, reader: pair.reading.reader,
+            writer: pair.writing.writer, nkddi: context.nkddi)
     }
 
     /// `/proc/nk/vbpipe`.

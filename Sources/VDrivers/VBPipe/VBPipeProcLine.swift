@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VlinkLib
 
 /// One line of `/proc/nk/vbpipe` (manual lines 6420–6436):
 /// `"%2u %2d %2d %c%c%1d %c%c%c%c %4x %4d %5d %10lld %5d %10lld"`; the manual's

@@ -1,35 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
 import Platform
 import PlatformViews
+import VlinkLib
 
 /// VPIPE(4D): unidirectional pipes (manual lines 10644–11032). The client end
 /// of a `vpipe` vlink writes (`/dev/<name>` opened `O_WRONLY`), the server end
 /// reads (`O_RDONLY`); the ring is `nk_pmem_alloc(plink, 0, size)`, the xirqs
-/// `nk_pxirq_alloc(plink, 0, c_id, 1)` and `(plink, 1, s_id, 1)`.
+/// `nk_pxirq_alloc(plink, 0, c_id, 1)` and `(plink, 1, s_id, 1)`, all in
+/// `vlink_init` (PipeDriver).
 public enum VPipeDriver: PipeDriver {
     public static let compatible = "vpipe"
 
     struct Found {
-        let endpoint: VlinkEndpoint
-        let size: Int
+        let vlink: Vlink
         let name: String?
     }
 
+    static let flags: VlinkDrvType = [.server, .client]
     static let rings = "the ring"
 
-    public static func probe(_ context: VDriverContext, reserved: inout Set<String>) -> [PipeDevice] {
+    public static func probe(_ context: VDriverContext, reserved: inout Set<String>) -> any ProbedVDriver {
         probeDevices(context, reserved: &reserved)
     }
 
-    /// The vlinks this VM is an end of, in lookup order (minor order).
-    static func find(_ vlinks: [NkPhAddr], _ context: VDriverContext) -> [Found] {
-        vlinks.compactMap { plink in
-            guard let endpoint = VlinkEndpoint(nkddi: context.nkddi, plink: plink) else { return nil }
-            let server = VPipeInfo.server(endpoint.serverInfo)
-            let mine = endpoint.isServer ? server : VPipeInfo.client(endpoint.clientInfo)
-            let label = "vpipe link \(endpoint.link)"
-            for warning in mine.warnings { context.log("\(label): info: \(warning)") }
-            return Found(endpoint: endpoint, size: server.size, name: mine.name)
+    /// The client maps the block the server sized (its `s_info`).
+    static func ring(of vlink: Vlink) -> PipeRing {
+        PipeRing(blockSize: InfoFields.blockSize(VPipeInfo.server(vlink.endpoint.serverInfo).size, layout: .vpipe), layout: .vpipe)
+    }
+
+    /// The ends this VM has, in lookup order (minor order).
+    static func find(_ drv: VlinkDrv, _ context: VDriverContext) -> [Found] {
+        drv.vlinks.map { vlink in
+            let endpoint = vlink.endpoint
+            let mine = endpoint.isServer ? VPipeInfo.server(endpoint.serverInfo) : VPipeInfo.client(endpoint.clientInfo)
+            for warning in mine.warnings { context.log("vpipe link \(endpoint.link): info: \(warning)") }
+            return Found(vlink: vlink, name: mine.name)
         }
     }
 
@@ -39,22 +44,13 @@ public enum VPipeDriver: PipeDriver {
     }
 
     static func makeDevice(_ end: Found, _ assigned: DeviceNaming.Assignment, _ context: VDriverContext) -> PipeDevice {
-        let block = InfoFields.blockSize(end.size, layout: .vpipe)
+        let endpoint = end.vlink.endpoint
         let links = PipeDevice.Links(
-            reading: end.endpoint.isServer ? end.endpoint : nil, writing: end.endpoint.isServer ? nil : end.endpoint,
-            dataSize: block - ExRingLayout.vpipe.headerSize)
-        var reader: ReaderChannel?
-        var writer: WriterChannel?
-        if let ring = mapRing(end.endpoint, blockSize: block, layout: .vpipe), let xirqs = PipeXirqs.allocate(end.endpoint) {
-            if end.endpoint.isServer {
-                reader = ReaderChannel(endpoint: end.endpoint, ring: ring, xirqs: xirqs, readAll: false)
-            } else {
-                writer = WriterChannel(endpoint: end.endpoint, ring: ring, xirqs: xirqs)
-            }
-        }
+            reading: endpoint.isServer ? endpoint : nil, writing: endpoint.isServer ? nil : endpoint,
+            dataSize: ring(of: end.vlink).blockSize - ExRingLayout.vpipe.headerSize)
         return PipeDevice(
-            name: assigned.name, minor: assigned.minor, access: end.endpoint.isServer ? .readOnly : .writeOnly,
-            links: links, reader: reader, writer: writer, nkddi: context.nkddi)
+            name: assigned.name, minor: assigned.minor, access: endpoint.isServer ? .readOnly : .writeOnly,
+            links: links, reader: end.vlink.reader, writer: end.vlink.writer, nkddi: context.nkddi)
     }
 
     /// `/proc/nk/vpipe`.

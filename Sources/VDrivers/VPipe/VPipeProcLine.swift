@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VlinkLib
 
 /// One line of `/proc/nk/vpipe` (manual lines 10711–10726, behaviour-reference
 /// §1.5): `"%2u %2d %2d %c%c%1d %c%c %4x %4d %5d %10lld %5d %10lld %s"`.

@@ -13,7 +13,8 @@ struct Run: ParsableCommand {
             One `vlm guest` process per VM; every VM's console is streamed here, each line \
             tagged with the VM's name. What you type goes to the VM that has the focus \
             (nk.focus). Ctrl-C or SIGTERM stops every VM and removes everything the run \
-            created. DIR/ready appears once every VM runs. A bad CONFIG gives \
+            created; if vlm run is killed (kill -9), its reaper (`vlm reaper`) does. \
+            DIR/ready appears once every VM runs and holds vlm run's pid. A bad CONFIG gives \
             file:line:col: error: … and exit status 2.
             """)
 
