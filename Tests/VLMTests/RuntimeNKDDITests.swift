@@ -44,10 +44,8 @@ struct RuntimeNKDDITests {
     @Test("nk_suspend/nk_resume/nk_stop/nk_start from a guest reach the supervisor; nk.vm.<id>.state words count transitions")
     func lifecycleHypercalls() throws {
         try withTemporaryDirectory { dir in
-            // The script starts at vm2's boot; vm3 must be up (its sandbox too) before it may be suspended:
-            // nothing a guest sees tells that, so the first wait is generous.
             let script = [
-                "sleep 2000", "suspend 3", "propget nk.vm.3.state.paused 4", "resume 3", "stop 4", "sleep 300",
+                "sleep 300", "suspend 3", "propget nk.vm.3.state.paused 4", "resume 3", "stop 4", "sleep 300",
                 "propget nk.vm.4.state.running 4", "start 4", "sleep 300", "propget nk.vm.4.state.running 4",
                 "resume 3", "conswrite script-done",
             ]

@@ -11,7 +11,6 @@ extension VMSandbox {
     /// VM's own `mqueue` and `devpts`, says ready, starts `vl,init` (`command`)
     /// and reaps every process that ends in the VM until it is killed.
     public static func runInit(id: Int, label: String, procStaging: String, command: [String]) -> GuestExit {
-        try? ProcessInfo.setName("vm\(id):init")
         let console = GuestConsole(vm: id)
         do {
             // Armed first: SIGCHLD must queue for the reaper, not be lost.
@@ -33,6 +32,8 @@ extension VMSandbox {
             try toHolder.writeAll([1])
             // The guest must hold this procfs (its exec-proc/ view lists it) before vl,init looks at /proc.
             guard case .processed(let go) = try fromHolder.read(upTo: 1), go == [1] else { return .orphaned }
+            // The name says "ready" to `vlm exec` (VMSandbox.initProcess).
+            try ProcessInfo.setName(initName(id))
             let initPID = try startInit(command, vm: id, console: console)
             return try reap(signals, initPID: initPID, console: console)
         } catch {

@@ -34,8 +34,10 @@ public enum VMSandbox {
     // MARK: the guest kernel's half
 
     /// Starts the holder of VM `vm`'s sandbox (views at `views`, platform run
-    /// directory `runDirectory`), with `vl,init` `command` (nil: none), waits
-    /// until its init is ready and opens the VM's procfs into ``procRoot``.
+    /// directory `runDirectory`), with `vl,init` `command` (nil: none), and
+    /// returns: the sandbox comes up beside the running VM. A thread waits until
+    /// its init is ready, opens the VM's procfs into ``procRoot`` and lets init
+    /// go on (init names itself `vm<N>:init` then, which `vlm exec` waits for).
     static func start(
         _ vm: VMConfig, views: String, runDirectory: String, command: [String]?, console: GuestConsole
     ) throws -> ChildProcess {
@@ -53,17 +55,26 @@ public enum VMSandbox {
                 executable: executable, arguments: arguments,
                 descriptors: [devNull.rawValue, 1, 2, holderEnd.rawValue], newProcessGroup: false)
         }
-        guard let ready = try? channel.receiveBlocking(), ready.bytes == [1] else {
-            try? holder.send(.kill)
-            _ = try? holder.wait()
-            throw RuntimeError.refused("vm\(vm.id): the sandbox did not come up (see the lines above)")
-        }
-        // The exec-proc/ view lists this procfs: open it before vl,init may look at /proc.
-        let proc = SharedFD(adopting: try Namespaces.openDirectory(
-            "/proc/\(holder.pid)/root/proc/\(VMNamespace.hostProcEntry)"))
-        procRoot.withLock { $0 = proc }
-        try channel.send([1])
+        let holderPID = holder.pid
+        try DetachedThread.start { awaitInit(channel, holderPID: holderPID, vm: vm.id, console: console) }
         return holder
+    }
+
+    /// The guest's side of the sandbox's start: the holder's `ready`, then the
+    /// VM's procfs (the `exec-proc/` view lists it) opened before init goes on.
+    private static func awaitInit(_ channel: ControlSocket, holderPID: Int32, vm: Int, console: GuestConsole) {
+        guard let ready = try? channel.receiveBlocking(), ready.bytes == [1] else {
+            console.write("vm\(vm): the sandbox did not come up (see the lines above)")
+            return
+        }
+        do {
+            let proc = SharedFD(adopting: try Namespaces.openDirectory(
+                "/proc/\(holderPID)/root/proc/\(VMNamespace.hostProcEntry)"))
+            procRoot.withLock { $0 = proc }
+            try channel.send([1])
+        } catch {
+            console.write("vm\(vm): sandbox: \(error)")
+        }
     }
 
     // MARK: the holder (`vlm guest --sandbox`)
@@ -129,24 +140,41 @@ public enum VMSandbox {
 
     // MARK: `vlm exec`
 
-    /// Joins every namespace of the sandbox of the VM whose guest kernel is
-    /// `guestPID`: the caller's children are the VM's programs. The caller must
-    /// be single-threaded (joining a user namespace).
-    public static func enter(guestPID: Int32) throws {
-        guard let initPID = initProcess(ofGuest: guestPID) else {
-            throw RuntimeError.refused("the VM has no sandbox (is it running?)")
+    /// Joins every namespace of the sandbox of VM `vm`, whose guest kernel is
+    /// `guestPID`, waiting (up to `timeout`) for it to be up: the caller's
+    /// children are the VM's programs. The caller must be single-threaded
+    /// (joining a user namespace).
+    public static func enter(vm: Int, guestPID: Int32, timeout: Duration = .seconds(10)) throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var initPID = initProcess(vm: vm, ofGuest: guestPID)
+        while initPID == nil, clock.now < deadline {
+            ProcessInfo.sleep(for: .milliseconds(5))
+            initPID = initProcess(vm: vm, ofGuest: guestPID)
         }
+        guard let initPID else { throw RuntimeError.refused("the VM's sandbox is not up (is it running?)") }
         let pidfd = try Namespaces.openProcess(initPID)
         try Namespaces.join(all, of: pidfd)
     }
 
-    /// The host pid of the init of the sandbox whose guest kernel is `guestPID`:
-    /// the grandchild that is PID 1 of its own PID namespace.
-    static func initProcess(ofGuest guestPID: Int32) -> Int32? {
+    /// The host pid of the init of VM `vm`'s sandbox, whose guest kernel is
+    /// `guestPID`, once it is ready: the grandchild that is PID 1 of its own PID
+    /// namespace and has named itself `vm<N>:init`.
+    static func initProcess(vm: Int, ofGuest guestPID: Int32) -> Int32? {
         for holder in children(of: guestPID) {
-            for candidate in children(of: holder) where isNamespaceInit(candidate) { return candidate }
+            for candidate in children(of: holder) where isNamespaceInit(candidate) && name(of: candidate) == initName(vm) {
+                return candidate
+            }
         }
         return nil
+    }
+
+    /// The process name init takes once the VM's programs may start.
+    static func initName(_ vm: Int) -> String { "vm\(vm):init" }
+
+    private static func name(of pid: Int32) -> String {
+        let text = String(decoding: (try? FileSystem.readFile("/proc/\(pid)/comm")) ?? [], as: UTF8.self)
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
     }
 
     private static func children(of pid: Int32) -> [Int32] {

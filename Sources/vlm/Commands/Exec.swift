@@ -33,7 +33,7 @@ struct Exec: ParsableCommand {
         }
         let workingDirectory = Namespaces.currentDirectory()
         do {
-            try VMSandbox.enter(guestPID: guestPID)
+            try VMSandbox.enter(vm: id, guestPID: guestPID)
         } catch {
             throw RuntimeFailure("cannot enter vm\(id): \(error)")
         }
