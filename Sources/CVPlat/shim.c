@@ -31,7 +31,6 @@ int CVPlat_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 // MARK: eventfd
 const int CVPlat_EFD_CLOEXEC = EFD_CLOEXEC;
 const int CVPlat_EFD_NONBLOCK = EFD_NONBLOCK;
-const int CVPlat_EFD_SEMAPHORE = EFD_SEMAPHORE;
 int CVPlat_eventfd(unsigned int initval, int flags) { return eventfd(initval, flags); }
 
 // MARK: epoll
@@ -39,10 +38,7 @@ const uint32_t CVPlat_EPOLLIN = EPOLLIN;
 const uint32_t CVPlat_EPOLLOUT = EPOLLOUT;
 const uint32_t CVPlat_EPOLLERR = EPOLLERR;
 const uint32_t CVPlat_EPOLLHUP = EPOLLHUP;
-const uint32_t CVPlat_EPOLLRDHUP = EPOLLRDHUP;
-const uint32_t CVPlat_EPOLLET = EPOLLET;
 const int CVPlat_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
-const int CVPlat_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
 const int CVPlat_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
 
 int CVPlat_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
@@ -68,7 +64,6 @@ int CVPlat_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int
 
 // MARK: memfd
 const unsigned int CVPlat_MFD_CLOEXEC = MFD_CLOEXEC;
-const unsigned int CVPlat_MFD_ALLOW_SEALING = MFD_ALLOW_SEALING;
 int CVPlat_memfd_create(const char *name, unsigned int flags) { return memfd_create(name, flags); }
 
 // MARK: prctl

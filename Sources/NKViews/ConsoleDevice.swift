@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Dispatch
 import Platform
+import PlatformSys
 import PlatformViews
 import Synchronization
 
@@ -74,10 +75,15 @@ final class ConsoleHandle: DeviceFileHandle {
     }
 
     func pollEvents() -> PollEvents {
-        let position = ordinal.withLock { $0 }
-        let available = waiters.repository.consoleOrdinal(vm) > position
+        let available = hasOutput
         if !available { waiters.watchPoll(self) }
         return available ? .input : []
+    }
+
+    /// Whether output past the read position is there.
+    var hasOutput: Bool {
+        let position = ordinal.withLock { $0 }
+        return waiters.repository.consoleOrdinal(vm) > position
     }
 
     func release() {
@@ -85,30 +91,48 @@ final class ConsoleHandle: DeviceFileHandle {
     }
 }
 
-/// Readers blocked on console output, checked every 20 ms while there are any
-/// (nothing rings this VM when another VM writes its console).
+/// Readers blocked on console output and `poll` callers waiting for it. Each
+/// waits on the repository's watcher mask of its console
+/// (``Repository/watchConsole(_:by:)``); the supervisor rings this VM's console
+/// doorbell after streaming new output of a watched console, and every waiter
+/// is looked at again then. No timer: an idle VM does not wake up.
 final class ConsoleWaiters: Sendable {
     let repository: Repository
+    /// This VM: the watcher bit it sets.
+    let watcher: NkOsId
     private struct State {
         var reads: [(ConsoleHandle, DeviceReadRequest)] = []
         var pollers: [ObjectIdentifier: ConsoleHandle] = [:]
-        var ticking = false
     }
     private let state = Mutex(State())
-    private static let queue = DispatchQueue(label: "vlm.console-waiters")
+    /// Every look runs here, one at a time: a look that took the waiters puts
+    /// back those still waiting before the next look (a doorbell) takes them.
+    private let queue = DispatchQueue(label: "vlm.console-waiters")
+    private nonisolated(unsafe) let doorbellSource: any DispatchSourceRead
 
-    init(repository: Repository) {
+    /// Waiters of VM `watcher` woken through `doorbell` (non-blocking eventfd).
+    init(repository: Repository, watcher: NkOsId, doorbell: EventFD) {
         self.repository = repository
+        self.watcher = watcher
+        doorbellSource = DispatchSource.makeReadSource(fileDescriptor: doorbell.rawValue, queue: queue)
+        doorbellSource.setEventHandler { [weak self] in
+            _ = try? doorbell.drain()
+            self?.look()
+        }
+        doorbellSource.setCancelHandler { _ = doorbell }  // the descriptor outlives the source
+        doorbellSource.resume()
     }
+
+    deinit { doorbellSource.cancel() }
 
     func wait(_ handle: ConsoleHandle, _ request: DeviceReadRequest) {
         state.withLock { $0.reads.append((handle, request)) }
-        startTicking()
+        queue.async { [self] in look() }
     }
 
     func watchPoll(_ handle: ConsoleHandle) {
         state.withLock { $0.pollers[ObjectIdentifier(handle)] = handle }
-        startTicking()
+        queue.async { [self] in look() }
     }
 
     func forget(_ handle: ConsoleHandle) {
@@ -118,37 +142,26 @@ final class ConsoleWaiters: Sendable {
         }
     }
 
-    private func startTicking() {
-        let start = state.withLock { state in
-            defer { state.ticking = true }
-            return !state.ticking
-        }
-        if start { schedule() }
-    }
-
-    private func schedule() {
-        Self.queue.asyncAfter(deadline: .now() + .milliseconds(20)) { [self] in tick() }
-    }
-
-    private func tick() {
+    /// Watches every console someone waits for, then answers the reads and
+    /// wakes the pollers that have output now. Watching before looking: output
+    /// written after the look rings the doorbell again (on `queue`).
+    private func look() {
         let (reads, pollers) = state.withLock { state in
             defer { state.reads.removeAll(); state.pollers.removeAll() }
             return (state.reads, Array(state.pollers.values))
         }
+        for vm in Set(reads.map(\.0.vm) + pollers.map(\.vm)) { repository.watchConsole(vm, by: watcher) }
         var still: [(ConsoleHandle, DeviceReadRequest)] = []
         for (handle, request) in reads where !request.isCancelled && !handle.tryAnswer(request) {
             still.append((handle, request))
         }
         var polling: [ObjectIdentifier: ConsoleHandle] = [:]
         for handle in pollers {
-            if handle.pollEvents() == .input { handle.pollQueue.wakeAll() } else { polling[ObjectIdentifier(handle)] = handle }
+            if handle.hasOutput { handle.pollQueue.wakeAll() } else { polling[ObjectIdentifier(handle)] = handle }
         }
-        let again = state.withLock { state in
+        state.withLock { state in
             state.reads += still
             state.pollers.merge(polling) { a, _ in a }
-            state.ticking = !state.reads.isEmpty || !state.pollers.isEmpty
-            return state.ticking
         }
-        if again { schedule() }
     }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 public import Platform
+public import PlatformSys
 public import PlatformViews
 
 /// The views of one VM: the tree its FUSE mount (`DIR/vm<N>`) serves, with
@@ -8,7 +9,7 @@ public import PlatformViews
 /// through it, so a view shows and does exactly what the VM's kernel could.
 ///
 /// ```swift
-/// let views = VMViews(nkddi: nkddi)
+/// let views = VMViews(nkddi: nkddi, consoleDoorbell: environment.consoleDoorbell)
 /// let drivers = VDriverRegistry.boot(VDriverContext(nkddi: nkddi, dev: views.dev, procNK: views.procNK, log: log))
 /// let mount = try ViewMount(views.root, at: "\(runDirectory)/vm\(nkddi.id)")
 /// ```
@@ -32,15 +33,19 @@ public final class VMViews: Sendable {
     let consoleWaiters: ConsoleWaiters
 
     /// Builds the tree of VM `nkddi.id`.
-    /// - Parameter host: where CPU times come from (the run directory's VM processes).
-    public init(nkddi: NKDDI, host: HostAccounting = HostAccounting()) {
+    /// - Parameters:
+    ///   - consoleDoorbell: rung (by the supervisor) when a console this VM's
+    ///     readers watch has new output (``Repository/watchConsole(_:by:)``);
+    ///     a non-blocking eventfd.
+    ///   - host: where CPU times come from (the run directory's VM processes).
+    public init(nkddi: NKDDI, consoleDoorbell: EventFD, host: HostAccounting = HostAccounting()) {
         self.nkddi = nkddi
         self.host = host
         root = ViewDirectory()
         dev = root.makeDirectories("dev")
         procNK = root.makeDirectories("proc/nk")
         sysNK = root.makeDirectories("sys/nk")
-        consoleWaiters = ConsoleWaiters(repository: nkddi.repository)
+        consoleWaiters = ConsoleWaiters(repository: nkddi.repository, watcher: nkddi.id, doorbell: consoleDoorbell)
         addProcStatusFiles()
         addProcControlFiles()
         addProcStatistics()

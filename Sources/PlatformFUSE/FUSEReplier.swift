@@ -40,6 +40,7 @@ final class FUSEReplier: RequestResponder {
     }
 
     func send(_ answer: DeviceAnswer, fromInterrupt: Bool) {
+        // SAFETY: the request is live until the reply below; the gate keeps the reply away from a destroyed session.
         let sent = server.gate.pass {
             if !fromInterrupt { unsafe request.setInterruptHandler(nil, nil) }
             switch answer {
@@ -88,6 +89,7 @@ final class PollHandleWaker: PollWaker {
     private let gate: ReplyGate
 
     init(_ handle: OpaquePointer, gate: ReplyGate) {
+        // SAFETY: the poll handle libfuse gave this request is ours until woken or destroyed.
         self.handle = unsafe Mutex(Handle(pointer: handle))
         self.gate = gate
     }
@@ -98,6 +100,7 @@ final class PollHandleWaker: PollWaker {
     }
 
     func wake() {
+        // SAFETY: take() hands the handle out once, so it is notified and destroyed once.
         guard let handle = unsafe take() else { return }
         // SAFETY: as in deinit; notify then destroy, as fuse_lowlevel.h asks; the gate
         // keeps the notification away from a destroyed session.
@@ -106,6 +109,7 @@ final class PollHandleWaker: PollWaker {
     }
 
     private func take() -> OpaquePointer? {
+        // SAFETY: the mutex makes taking the handle happen once; the pointer is only copied here.
         unsafe handle.withLock { handle in
             defer { unsafe handle.pointer = nil }
             return unsafe handle.pointer

@@ -64,6 +64,7 @@ import PlatformViews
     }
 
     func replyBytes(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) {
+        // SAFETY: the caller's buffer is valid for the call; libfuse copies it before returning.
         guard second.count > 0 else { return unsafe replyBytes(first) }
         // SAFETY: the iovecs borrow the caller's buffers only for the reply below.
         var vectors = unsafe [

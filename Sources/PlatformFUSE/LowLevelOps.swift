@@ -12,6 +12,7 @@ enum LowLevelOps {
     /// The table handed to `fuse_session_new`.
     static func table() -> fuse_lowlevel_ops {
         var ops = fuse_lowlevel_ops()
+        // SAFETY: libfuse calls every operation with a live request (alive until its one reply) and arguments (names, file info, attributes, forget records) valid for the call; FUSERequest(raw:) wraps the request without taking ownership.
         unsafe ops.`init` = { _, connection in unsafe LowLevelOps.configure(connection) }
         unsafe ops.lookup = { req, parent, name in
             // SAFETY: libfuse passes a NUL-terminated name valid for the call.
@@ -58,6 +59,7 @@ enum LowLevelOps {
     }
 
     private static func installFileOps(_ ops: inout fuse_lowlevel_ops) {
+        // SAFETY: as in table(): a live request and arguments valid for the call.
         unsafe ops.open = { req, number, info in
             let request = unsafe FUSERequest(raw: req!)
             // SAFETY: libfuse passes the open's file info, valid for the call.
@@ -90,6 +92,7 @@ enum LowLevelOps {
     }
 
     private static func installDirectoryOps(_ ops: inout fuse_lowlevel_ops) {
+        // SAFETY: as in table(): a live request and arguments valid for the call.
         unsafe ops.opendir = { req, number, info in
             let request = unsafe FUSERequest(raw: req!)
             guard let handle = request.server.openDirectory(request, UInt64(number)) else { return }
@@ -129,6 +132,7 @@ enum LowLevelOps {
             guard used + length <= size else { break }
             used += length
         }
+        // SAFETY: the first `used` bytes of `buffer`, valid for the reply, which libfuse copies.
         unsafe buffer.withUnsafeBytes { unsafe request.replyBytes(UnsafeRawBufferPointer(rebasing: $0[..<used])) }
     }
 
@@ -141,6 +145,7 @@ enum LowLevelOps {
     /// Negotiates the connection: no splice, so every request and reply passes through
     /// StreamOpenIO's read and writev.
     private static func configure(_ connection: UnsafeMutablePointer<fuse_conn_info>?) {
+        // SAFETY: libfuse passes its connection info, valid and ours for the call.
         guard let connection = unsafe connection else { return }
         let splice = UInt32(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE)
         unsafe connection.pointee.want &= ~splice

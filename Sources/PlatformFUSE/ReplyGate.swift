@@ -30,8 +30,4 @@ final class ReplyGate: Sendable {
         }
     }
 
-    /// Whether the gate is closed.
-    var isClosed: Bool {
-        state.load(ordering: .acquiring) & Self.closedBit != 0
-    }
 }

@@ -23,6 +23,7 @@ enum StreamOpenIO {
 
     /// The I/O table; the session's user data is its ``ViewServer``.
     static func io() -> fuse_custom_io {
+        // SAFETY: libfuse calls these with its session's user data (the ViewServer, alive until the session is destroyed), a receive buffer of `count` bytes and `count` reply iovecs, all valid for the call.
         var io = fuse_custom_io()
         unsafe io.read = { fd, buffer, count, userdata in
             let server = unsafe StreamOpenIO.server(userdata)

@@ -39,6 +39,7 @@ public final class ViewMount: Sendable {
         let server = ViewServer(
             root: root, owner: FUSESupport.currentOwner(), mountTime: FUSESupport.now(), stopPipe: stopPipe)
         let raw: OpaquePointer
+        // SAFETY: the session pointer is owned by this mount from here on and destroyed only in unmount().
         do {
             unsafe raw = try unsafe Self.makeSession(server, options: options)
             self.channel = try unsafe Self.mount(raw, at: mountPoint, server: server, options: options)
@@ -51,15 +52,13 @@ public final class ViewMount: Sendable {
         }
         self.mountPoint = mountPoint
         self.server = server
+        // SAFETY: the session made above, owned by this mount until unmount().
         self.session = unsafe Session(raw: raw)
     }
 
     deinit {
         unmount()
     }
-
-    /// Open files now (for tests and diagnostics).
-    public var openFileCount: Int { server.openFiles.count }
 
     /// Unmounts and stops serving; returns when no thread serves any more. Processes
     /// still holding files open get ECONNABORTED (later calls ENOTCONN); answers drivers give later are dropped.

@@ -57,6 +57,7 @@ extension ViewServer {
     func read(_ request: FUSERequest, handle: UInt64, offset: Int, count: Int, flags: OpenFlags) {
         switch openFiles.file(handle) {
         case .content(let snapshot, _)?:
+            // SAFETY: the snapshot's bytes are valid for the reply, which libfuse copies.
             unsafe snapshot.read(offset: offset, count: count).withUnsafeBytes { unsafe request.replyBytes($0) }
         case .device(let device)?:
             let replier = FUSEReplier(request, server: self)
@@ -73,6 +74,7 @@ extension ViewServer {
         switch openFiles.file(handle) {
         case .content(_, let control?)?:
             do {
+                // SAFETY: `bytes` live in libfuse's receive buffer for this call; the control file does not keep them.
                 unsafe try control.accept(bytes)
                 request.replyWritten(bytes.count)
             } catch {
@@ -80,6 +82,7 @@ extension ViewServer {
             }
         case .device(let device)?:
             let replier = FUSEReplier(request, server: self)
+            // SAFETY: a device request that outlives the call copies `bytes` (DeviceWriteRequest.suspend).
             let write = unsafe DeviceWriteRequest(bytes: bytes, flags: flags, responder: replier)
             replier.watch(write)
             device.write(write)

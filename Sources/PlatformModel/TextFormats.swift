@@ -22,19 +22,23 @@ final class TextTable {
     }
 }
 
-/// A JSON value, written with its keys in the order given.
-indirect enum JSON {
+/// A JSON value, written compactly with its keys in the order given: the one
+/// JSON writer of the project (`vlm check --json`, `vlm status --json`).
+public indirect enum JSON: Sendable {
     case string(String)
     case number(Int)
+    case fraction(Double)
     case bool(Bool)
     case null
     case array([JSON])
     case object([(String, JSON)])
 
-    var text: String {
+    /// The value as JSON text (RFC 8259), without blanks.
+    public var text: String {
         switch self {
         case .string(let value): Self.quote(value)
         case .number(let value): String(value)
+        case .fraction(let value): String(value)
         case .bool(let value): value ? "true" : "false"
         case .null: "null"
         case .array(let items): "[" + items.map(\.text).joined(separator: ",") + "]"

@@ -118,6 +118,7 @@ public final class ControlSocket: Sendable {
             socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         })
         var address = try UnixAddress(path)
+        // SAFETY: withSockaddr lends a sockaddr_un of the length it passes, for the call only.
         try syscall("connect") { unsafe address.withSockaddr { unsafe Glibc.connect(fd.rawValue, $0, $1) } }
         return ControlSocket(adopting: fd)
     }
@@ -166,12 +167,14 @@ public final class UnixListener: Sendable {
         })
         var address = try UnixAddress(path)
         try FileSystem.removeIfPresent(path)
+        // SAFETY: withSockaddr lends a sockaddr_un of the length it passes, for the call only.
         try syscall("bind") { unsafe address.withSockaddr { unsafe bind(fd.rawValue, $0, $1) } }
         try syscall("listen") { listen(fd.rawValue, backlog) }
         descriptor = fd
         self.path = path
     }
 
+    // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
     deinit { _ = unsafe unlink(path) }
 
     /// The descriptor number, for epoll registration.

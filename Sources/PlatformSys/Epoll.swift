@@ -14,10 +14,6 @@ public struct EpollEvents: OptionSet, Sendable, Hashable {
     public static let error = EpollEvents(rawValue: CVPlat_EPOLLERR)
     /// Hang-up (`EPOLLHUP`, always reported).
     public static let hangUp = EpollEvents(rawValue: CVPlat_EPOLLHUP)
-    /// Peer closed its writing side (`EPOLLRDHUP`).
-    public static let peerClosed = EpollEvents(rawValue: CVPlat_EPOLLRDHUP)
-    /// Edge-triggered (`EPOLLET`).
-    public static let edgeTriggered = EpollEvents(rawValue: CVPlat_EPOLLET)
 }
 
 /// A token identifying a registration: a small value type converted to and
@@ -44,11 +40,6 @@ public final class Epoll<Token: EpollToken>: Sendable {
     /// Starts watching `fd` for `events`, reporting `token`.
     public func add(_ fd: CInt, events: EpollEvents = .readable, token: Token) throws(SyscallError) {
         try control(CVPlat_EPOLL_CTL_ADD, fd, events, token)
-    }
-
-    /// Changes what `fd` is watched for.
-    public func modify(_ fd: CInt, events: EpollEvents, token: Token) throws(SyscallError) {
-        try control(CVPlat_EPOLL_CTL_MOD, fd, events, token)
     }
 
     /// Stops watching `fd`. Closing a descriptor also removes it.

@@ -26,6 +26,7 @@ public enum FUSESupport {
     /// Runs `body` on a new thread. The corresponding C function is `pthread_create(3)`.
     /// - Throws: the errno `pthread_create` returned.
     public static func startThread(_ body: @escaping @Sendable () -> Void) throws(FUSESupportError) -> Thread {
+        // SAFETY: a +1 reference handed to the new thread below (or released on failure).
         let context = unsafe Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         var id = pthread_t()
         // SAFETY: `context` is a +1 reference to a ThreadBody that the new thread takes
@@ -54,38 +55,10 @@ public enum FUSESupport {
         return time.tv_sec
     }
 
-    /// Creates the directory `path` (mode 0700) unless it exists.
-    /// The corresponding C function is `mkdir(2)`.
-    public static func makeDirectory(_ path: String) throws(FUSESupportError) {
-        // SAFETY: the String is bridged to a NUL-terminated C string for the call only.
-        guard unsafe mkdir(path, 0o700) == 0 || errno == EEXIST else {
-            throw FUSESupportError(call: "mkdir", errno: errno)
-        }
-    }
-
     /// Detaches the mount at `path` (`umount2(MNT_DETACH)`): the fallback when libfuse's
     /// own unmount did not remove it. Returns whether a mount was detached.
     public static func detachMount(_ path: String) -> Bool {
         unsafe umount2(path, Int32(MNT_DETACH)) == 0  // SAFETY: C string bridged for the call.
-    }
-
-    /// The device number of the file system holding `path` (a FUSE mount's connection id
-    /// is its minor number). The corresponding C function is `stat(2)`.
-    public static func deviceNumber(of path: String) -> UInt64? {
-        var info = stat()
-        guard unsafe stat(path, &info) == 0 else { return nil }  // SAFETY: writes one stat we own.
-        return UInt64(info.st_dev)
-    }
-
-    /// Aborts the FUSE connection of the file system with device number `device`
-    /// (`/sys/fs/fuse/connections/<minor>/abort`), failing every request in flight with
-    /// ENOTCONN. Used when an unmount is stuck behind files still open.
-    public static func abortConnection(device: UInt64) -> Bool {
-        let minor = (device & 0xff) | ((device >> 12) & 0xffff_ff00)
-        let fd = unsafe open("/sys/fs/fuse/connections/\(minor)/abort", O_WRONLY | O_CLOEXEC)  // SAFETY: C string.
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        return unsafe write(fd, "1", 1) == 1  // SAFETY: writes 1 byte of a literal C string.
     }
 
     /// A pipe whose write end stops the readers of ``readDevice(_:_:_:stop:session:)``: the

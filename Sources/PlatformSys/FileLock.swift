@@ -22,6 +22,7 @@ public final class FileLock: Sendable {
     /// locked inode is still the one at `path`. The corresponding C function is `flock(LOCK_EX|LOCK_NB)`.
     public static func tryAcquire(path: String) throws(SyscallError) -> FileLock? {
         while true {
+            // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
             let fd = OwnedFD(adopting: try syscall("open") {
                 unsafe open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             })

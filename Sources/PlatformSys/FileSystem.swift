@@ -12,6 +12,7 @@ public enum FileSystem {
             try createDirectory(String(path[..<slash]), permissions: permissions, intermediate: true)
         }
         do {
+            // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
             try syscall("mkdir") { unsafe mkdir(path, permissions) }
         } catch where error.errno == .fileExists && isDirectory(path) {
         }
@@ -32,6 +33,7 @@ public enum FileSystem {
 
     /// Whether `path` is an executable file for this process. The corresponding C function is `access(X_OK)`.
     public static func isExecutable(_ path: String) -> Bool {
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         unsafe access(path, X_OK) == 0 && !isDirectory(path)
     }
 
@@ -45,6 +47,7 @@ public enum FileSystem {
 
     /// Sets the permission bits of `path` (no umask). The corresponding C function is `chmod`.
     public static func setPermissions(_ path: String, _ permissions: UInt32) throws(SyscallError) {
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         try syscall("chmod") { unsafe chmod(path, permissions) }
     }
 
@@ -57,17 +60,20 @@ public enum FileSystem {
 
     /// Opens `path` read-only, close-on-exec (e.g. `/dev/null` for a child's stdin).
     public static func openReadOnly(_ path: String) throws(SyscallError) -> OwnedFD {
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         OwnedFD(adopting: try syscall("open") { unsafe open(path, O_RDONLY | O_CLOEXEC) })
     }
 
     /// Creates `path` (or truncates it) and opens it write-only, close-on-exec
     /// (e.g. a file for a child's output).
     public static func openForWriting(_ path: String, permissions: UInt32 = 0o600) throws(SyscallError) -> OwnedFD {
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         OwnedFD(adopting: try syscall("open") { unsafe open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions) })
     }
 
     /// Reads the whole file.
     public static func readFile(_ path: String) throws(SyscallError) -> [UInt8] {
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         let fd = OwnedFD(adopting: try syscall("open") { unsafe open(path, O_RDONLY | O_CLOEXEC) })
         var result: [UInt8] = []
         while case .processed(let chunk) = try fd.read(upTo: 65536), !chunk.isEmpty {
@@ -80,9 +86,11 @@ public enum FileSystem {
     /// nothing (run-dir files are volatile), renames over `path`.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o600) throws(SyscallError) {
         let temporary = "\(path).tmp.\(getpid())"
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         let fd = OwnedFD(adopting: try syscall("open") {
             unsafe open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
         })
+        // SAFETY: both Strings are bridged to C strings that live for the calls only.
         do {
             try fd.writeAll(bytes)
             fd.close()
@@ -95,6 +103,7 @@ public enum FileSystem {
 
     /// Creates `path` exclusively (fails with `EEXIST` when present) holding `bytes`.
     public static func createExclusively(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o600) throws(SyscallError) {
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         let fd = OwnedFD(adopting: try syscall("open") {
             unsafe open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         })
@@ -104,6 +113,7 @@ public enum FileSystem {
     /// Removes a file or an empty directory; a missing `path` is fine.
     public static func removeIfPresent(_ path: String) throws(SyscallError) {
         do {
+            // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
             try syscall("remove") { unsafe remove(path) }
         } catch where error.errno == .noSuchFileOrDirectory {
         }

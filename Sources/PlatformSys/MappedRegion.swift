@@ -39,6 +39,7 @@ import SystemPackage
 
     /// The address of byte 0 as an integer, for `nk_ptov`/`nk_vtop` style
     /// translation (physical = offset + fixed base; virtual = this + offset).
+    // SAFETY: reads the pointer's bit pattern only; nothing is dereferenced.
     public var baseAddress: UInt { UInt(bitPattern: unsafe base) }
 
     /// The region offset of virtual `address`, nil when it is not inside the region.
@@ -46,9 +47,6 @@ import SystemPackage
         guard address >= baseAddress, address - baseAddress < UInt(size) else { return nil }
         return Int(address - baseAddress)
     }
-
-    /// The raw start pointer, for a future C API only.
-    @unsafe public var unsafeBaseAddress: UnsafeMutableRawPointer { unsafe base }
 
     /// Whether `[offset, offset + count)` lies inside the region.
     public func contains(offset: Int, count: Int) -> Bool {
@@ -90,14 +88,6 @@ import SystemPackage
             unsafe buffer.baseAddress!.initialize(from: (base + offset).assumingMemoryBound(to: UInt8.self), count: count)
             initialized = count
         }
-    }
-
-    /// Copies `count` bytes between two places of the region (ranges may overlap).
-    public func moveBytes(from source: Int, to destination: Int, count: Int) {
-        check(source, count)
-        check(destination, count)
-        // SAFETY: both ranges checked above; memmove handles overlap.
-        _ = unsafe memmove(base + destination, base + source, count)
     }
 
     /// Sets `count` bytes at `offset` to `value`.

@@ -113,6 +113,7 @@ public enum MountNamespace {
 
     private static func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
         guard let string else { return body(nil) }
+        // SAFETY: the C string lives for `body` only, and `body` does not keep it.
         return unsafe string.withCString { unsafe body($0) }
     }
 

@@ -35,6 +35,7 @@ public enum ProcessInfo {
     public static func setName(_ name: String) throws(SyscallError) {
         var short = name
         while short.utf8.count > 15 { short.removeLast() }
+        // SAFETY: `short` is bridged to a C string of at most 15 bytes plus NUL for the call only.
         try syscall("prctl") { unsafe CVPlat_set_process_name(short) }
     }
 

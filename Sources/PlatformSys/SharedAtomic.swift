@@ -64,13 +64,6 @@ public struct SharedAtomic<Value: AtomicInteger & FixedWidthInteger>: @unchecked
         atomic.loadThenWrappingIncrement(by: delta, ordering: ordering)
     }
 
-    /// `old = *p; *p &-= delta; return old` (wrapping).
-    @discardableResult
-    @_semantics("atomics.requires_constant_orderings") @_transparent
-    public func fetchSub(_ delta: Value, ordering: AtomicUpdateOrdering) -> Value {
-        atomic.loadThenWrappingDecrement(by: delta, ordering: ordering)
-    }
-
     /// Strong compare-and-exchange: stores `desired` if the word equals `expected`.
     /// Returns whether it did, and the value found.
     @_semantics("atomics.requires_constant_orderings") @_transparent
@@ -93,13 +86,4 @@ extension MappedRegion {
     /// The 64-bit atomic word at `offset` (8-byte aligned, in bounds, else trap).
     public func atomic64(at offset: Int) -> SharedAtomicUInt64 { SharedAtomic(region: self, offset: offset) }
 
-    /// Scoped access to the 32-bit atomic at `offset`.
-    public func withAtomic32<R>(at offset: Int, _ body: (SharedAtomicUInt32) throws -> R) rethrows -> R {
-        try body(atomic32(at: offset))
-    }
-
-    /// Scoped access to the 64-bit atomic at `offset`.
-    public func withAtomic64<R>(at offset: Int, _ body: (SharedAtomicUInt64) throws -> R) rethrows -> R {
-        try body(atomic64(at: offset))
-    }
 }

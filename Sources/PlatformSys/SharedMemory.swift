@@ -30,12 +30,14 @@ public final class SharedMemory: Sendable {
     /// The corresponding C functions are `shm_open(O_CREAT|O_EXCL)` and `ftruncate`.
     public static func create(name: String, size: Int) throws(SyscallError) -> SharedMemory {
         let path = try objectPath(name)
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         let fd = OwnedFD(adopting: try syscall("shm_open") {
             unsafe shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         })
         do {
             try syscall("ftruncate") { ftruncate(fd.rawValue, off_t(size)) }
         } catch {
+            // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
             _ = unsafe shm_unlink(path)
             throw error
         }
@@ -45,6 +47,7 @@ public final class SharedMemory: Sendable {
     /// Opens the existing object `name` read-write; its size comes from `fstat`.
     public static func open(name: String) throws(SyscallError) -> SharedMemory {
         let path = try objectPath(name)
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         let fd = OwnedFD(adopting: try syscall("shm_open") { unsafe shm_open(path, O_RDWR | O_CLOEXEC, 0) })
         let size = try fileSize(fd.rawValue)
         return SharedMemory(descriptor: fd, name: name, size: size)
@@ -58,6 +61,7 @@ public final class SharedMemory: Sendable {
 
     /// Creates an anonymous object of `size` bytes. The corresponding C function is `memfd_create`.
     public static func anonymous(label: String, size: Int) throws(SyscallError) -> SharedMemory {
+        // SAFETY: `label` is bridged to a C string for the call only.
         let fd = OwnedFD(adopting: try syscall("memfd_create") { unsafe CVPlat_memfd_create(label, CVPlat_MFD_CLOEXEC) })
         try syscall("ftruncate") { ftruncate(fd.rawValue, off_t(size)) }
         return SharedMemory(descriptor: fd, name: nil, size: size)
@@ -66,6 +70,7 @@ public final class SharedMemory: Sendable {
     /// Removes the name `name`; mappings stay valid. The corresponding C function is `shm_unlink`.
     public static func unlink(name: String) throws(SyscallError) {
         let path = try objectPath(name)
+        // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
         try syscall("shm_unlink") { unsafe shm_unlink(path) }
     }
 

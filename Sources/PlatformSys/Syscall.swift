@@ -68,14 +68,6 @@ func checkReturnedErrno(_ name: StaticString, _ code: CInt) throws(SyscallError)
     if code != 0 { throw SyscallError(call: "\(name)", errno: Errno(rawValue: code)) }
 }
 
-/// `EBADF` or `EFAULT` on our own descriptors is a bug, never bad input:
-/// trap naming the call (NIO's "unacceptable errno").
-func preconditionAcceptable(_ error: SyscallError) {
-    precondition(
-        error.errno != .badFileDescriptor && error.errno != .badAddress,
-        "unacceptable errno from \(error.call): \(error.errno)")
-}
-
 /// Converts Swift strings to a NULL-terminated `char *[]` for the duration of `body`.
 func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
     // SAFETY: each strdup'd buffer lives until the deferred free, after `body`

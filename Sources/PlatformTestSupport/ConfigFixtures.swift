@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 public import DeviceTree
+import DeviceTreeHost
 import Foundation
-import PlatformSys
 
 /// The repository's `Configs/*.dts` and test fixtures, compiled for tests.
 public enum ConfigFixtures {

@@ -25,11 +25,9 @@ public enum FUSEAvailability {
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// The `vlm` executable built next to the running test bundle (SwiftPM puts test
-    /// products and executables in the same directory), or nil when it is not built.
-    public static var builtVLM: String? {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("vlm").path }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// The test-only `vlm-testkit` built next to the running test bundle (its
+    /// `fuse-demo`), or nil when it is not built.
+    public static var builtTestKit: String? {
+        FileManager.default.isExecutableFile(atPath: VLMBinary.testKitPath) ? VLMBinary.testKitPath : nil
     }
 }

@@ -32,16 +32,18 @@ public final class RunningPlatform {
     /// Starts `vlm run extra… --run-dir runDirectory` and waits for `DIR/ready`.
     /// `environment` entries (`NAME=value`) are added to the inherited
     /// environment; `withInput` gives `vlm run` a pipe as stdin (`input`).
+    /// `executable` is `vlm`, or `VLMBinary.testKitPath` for NKDDI scripts
+    /// inside the VMs.
     public init(
         runDirectory: String, extraArguments: [String] = [], environment: [String] = [], withInput: Bool = false,
-        timeout: Duration = .seconds(20)
+        executable: String = VLMBinary.path, timeout: Duration = .seconds(20)
     ) throws {
         self.runDirectory = runDirectory
         output = try Pipe(nonBlockingRead: true)
         input = withInput ? try Pipe() : nil
         let devNull = try FileSystem.openReadOnly("/dev/null")
         supervisor = try ChildProcess.spawn(
-            executable: VLMBinary.path, arguments: ["vlm", "run"] + extraArguments + ["--run-dir", runDirectory],
+            executable: executable, arguments: ["vlm", "run"] + extraArguments + ["--run-dir", runDirectory],
             environment: environment.isEmpty ? nil : ChildProcess.currentEnvironment() + environment,
             descriptors: [input?.readEnd.rawValue ?? devNull.rawValue, output.writeEnd.rawValue, output.writeEnd.rawValue])
         // `ready` holds the supervisor's pid: a stale one left by a killed run does not count.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Foundation
+import Foundation
 
 /// The built `vlm` executable, for end-to-end tests.
 ///
@@ -8,19 +8,24 @@ public import Foundation
 /// `--scratch-path`); `VLM_BINARY` in the environment overrides.
 public enum VLMBinary {
     /// The executable's path (it may not exist: see `isBuilt`).
-    public static var path: String {
-        if let override = ProcessInfo.processInfo.environment["VLM_BINARY"] { return override }
+    public static var path: String { productPath("vlm", override: "VLM_BINARY") }
+
+    /// The test-only `vlm-testkit` built beside `vlm` (its `run` and `guest` with
+    /// NKDDI scripts inside the VMs, `nkddi-probe`, `fuse-demo`);
+    /// `VLM_TESTKIT_BINARY` in the environment overrides.
+    public static var testKitPath: String { productPath("vlm-testkit", override: "VLM_TESTKIT_BINARY") }
+
+    /// `name` in the build products directory, unless the environment variable `override` names another path.
+    static func productPath(_ name: String, override: String) -> String {
+        if let path = ProcessInfo.processInfo.environment[override] { return path }
         let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var directory = testBinary.deletingLastPathComponent()
         // The test bundle is `<products>/<name>.xctest` (a file on Linux, a directory elsewhere).
         while directory.path != "/" && directory.pathExtension == "xctest" {
             directory = directory.deletingLastPathComponent()
         }
-        return directory.appendingPathComponent("vlm").path
+        return directory.appendingPathComponent(name).path
     }
-
-    /// The executable's URL.
-    public static var url: URL { URL(fileURLWithPath: path) }
 
     /// True when the executable exists (`swift build` has built the `vlm` product).
     public static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: path) }

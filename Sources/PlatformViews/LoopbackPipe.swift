@@ -2,7 +2,7 @@
 import Synchronization
 
 /// An in-memory pipe device: the reference implementation of the device-file protocol,
-/// used by the FUSE tests and `vlm fuse-demo`.
+/// used by the FUSE tests and `vlm-testkit fuse-demo` (the shipped `vlm` does not use it).
 ///
 /// Bytes written through any open file, or pushed in-process with ``push(_:)``, are read
 /// in order through any open file. Reads block while it is empty, writes while it is full

@@ -17,8 +17,6 @@ public struct ViewPermissions: OptionSet, Sendable, Hashable {
     public static let ownerRead = ViewPermissions(rawValue: 0o400)
     /// Owner may write (`0o200`).
     public static let ownerWrite = ViewPermissions(rawValue: 0o200)
-    /// Owner may search or execute (`0o100`).
-    public static let ownerExecute = ViewPermissions(rawValue: 0o100)
 
     /// `r--r--r--`: the usual /proc/nk and /sys/nk read-only file.
     public static let readOnly = ViewPermissions(rawValue: 0o444)

@@ -28,6 +28,14 @@ import Testing
         #expect(Self.rows.count == 152)
     }
 
+    /// A fresh clone with nothing beside it runs the conformance tests: the
+    /// corpus is read from the package's own test fixtures.
+    @Test func theCorpusLivesInThePackage() {
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .standardizedFileURL.path
+        #expect(Corpus.directory.hasPrefix(tests + "/"), "\(Corpus.directory) is outside \(tests)")
+    }
+
     @Test(arguments: rows)
     func verdictsMatchDTC(_ row: Row) {
         func accepts(force: Bool) -> Bool {

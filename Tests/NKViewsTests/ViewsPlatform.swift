@@ -45,11 +45,14 @@ final class ViewsPlatform: @unchecked Sendable {
         hypervisor = StateHypervisor(supervisor)
         directory = NSTemporaryDirectory() + "vlm-views-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var consoleDoorbells: [NkOsId: EventFD] = [:]
+        for id in supervisor.vmIDs { consoleDoorbells[id] = try EventFD(nonBlocking: true) }
         for id in supervisor.vmIDs {
             supervisor.vmDidStart(id)
             let repository = Repository(repo: try objects.repo.map(), pmem: try objects.pmem.map())
-            let nkddi = NKDDI(repository: repository, id: id, doorbells: [:], hypervisor: hypervisor)
-            let views = VMViews(nkddi: nkddi)
+            let fanOut = ConsoleFanOut(vm: id, repository: supervisor, doorbells: consoleDoorbells)
+            let nkddi = NKDDI(repository: repository, id: id, doorbells: [:], hypervisor: hypervisor, consoleBell: fanOut)
+            let views = VMViews(nkddi: nkddi, consoleDoorbell: consoleDoorbells[id]!)
             let path = "\(directory)/vm\(id)"
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             vms[id] = (nkddi, views, try ViewMount(views.root, at: path))
@@ -89,6 +92,25 @@ final class StateHypervisor: HypercallChannel {
         case .resume(let vm): repository.vmDidPause(vm, false)
         }
         return .done
+    }
+}
+
+/// The supervisor's side of `nk_cons_write`'s console bell: ring the console
+/// doorbell of every VM with a reader waiting for VM `vm`'s console.
+final class ConsoleFanOut: XirqDoorbell {
+    let vm: NkOsId
+    let repository: Repository
+    let doorbells: [NkOsId: EventFD]
+
+    init(vm: NkOsId, repository: Repository, doorbells: [NkOsId: EventFD]) {
+        self.vm = vm
+        self.repository = repository
+        self.doorbells = doorbells
+    }
+
+    func ring() {
+        let watchers = repository.takeConsoleWatchers(vm)
+        for (id, bell) in doorbells where watchers & (1 << id) != 0 { try? bell.signal() }
     }
 }
 

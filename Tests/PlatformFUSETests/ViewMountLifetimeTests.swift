@@ -35,12 +35,12 @@ extension FUSEMountTests {
 
         @Test(arguments: [true, false])
         func servingProcessStopOrKillLeavesNoMount(kill: Bool) throws {
-            let vlm = try #require(FUSEAvailability.builtVLM, "build the vlm product first (swift build)")
+            let testKit = try #require(FUSEAvailability.builtTestKit, "build vlm-testkit first (swift build)")
             let directory = NSTemporaryDirectory() + "vlm-demo-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: vlm)
+            process.executableURL = URL(fileURLWithPath: testKit)
             process.arguments = ["fuse-demo", directory]
             let input = Pipe()
             let output = Pipe()

@@ -26,6 +26,30 @@ struct ConsoleBalloonTests {
         #expect(platform.supervisor.consoleRead(2, from: 6).bytes == Array("after!".utf8))
     }
 
+    @Test("the supervisor's append gives up while the VM holds its console lock, and writes once it is free")
+    func supervisorAppendNeverWaits() {
+        let lock = platform.supervisor.vmOffset(3) + RepositoryABI.VM.consLock
+        platform.repoMemory.store32(lock, 3)  // VM 3 paused inside nk_cons_write
+        #expect(!platform.supervisor.consoleAppend(3, Array("out\n".utf8)))
+        #expect(platform.supervisor.consoleOrdinal(3) == 0, "nothing written")
+        platform.supervisor.releaseLocks(heldBy: 3)  // reaped
+        #expect(platform.supervisor.consoleAppend(3, Array("out\n".utf8)))
+        #expect(platform.supervisor.consoleRead(3, from: 0).bytes == Array("out\n".utf8))
+        #expect(platform.repoMemory.load32(lock) == 0, "released after the append")
+    }
+
+    @Test("console watchers: one bit per watching VM, taken once by whoever streams the output")
+    func consoleWatchers() {
+        platform.supervisor.watchConsole(2, by: 3)
+        platform.supervisor.watchConsole(2, by: 4)
+        platform.supervisor.watchConsole(4, by: 2)
+        #expect(platform.supervisor.takeConsoleWatchers(2) == 0b11000)
+        #expect(platform.supervisor.takeConsoleWatchers(2) == 0, "taken: watch again to wait again")
+        #expect(platform.supervisor.takeConsoleWatchers(4) == 0b00100)
+        platform.supervisor.watchConsole(9, by: 3)  // no such VM: ignored
+        #expect(platform.supervisor.takeConsoleWatchers(9) == 0)
+    }
+
     @Test("the history keeps the newest 8 KiB; older ordinals jump to the oldest kept")
     func wrap() {
         let vm = platform.vm(3)

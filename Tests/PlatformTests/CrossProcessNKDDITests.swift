@@ -3,7 +3,7 @@ import Platform
 import PlatformSys
 import Testing
 
-/// Every primitive driven from real VM processes (`vlm nkddi-probe`) over one
+/// Every primitive driven from real VM processes (`vlm-testkit nkddi-probe`) over one
 /// repository in POSIX shared memory, with eventfd doorbells. The first PMEM
 /// block (label `(vlink 0, id 0)`) is always `0x80000000`; its first word is the
 /// barrier the scripts count on with `nk_atomic_add` and wait on.

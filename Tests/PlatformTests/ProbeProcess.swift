@@ -4,7 +4,7 @@ import PlatformSys
 import PlatformTestSupport
 
 /// A platform in real POSIX shared memory with one eventfd per VM, formatted by
-/// the test process (which plays the supervisor), and `vlm nkddi-probe` VM
+/// the test process (which plays the supervisor), and `vlm-testkit nkddi-probe` VM
 /// processes that run NKDDI scripts against it.
 final class ProbePlatform {
     let prefix = uniqueSharedMemoryName("nkddi")
@@ -24,14 +24,6 @@ final class ProbePlatform {
 
     deinit { RepositoryObjects.unlink(prefix: prefix) }
 
-    /// `$VLM_EXECUTABLE`, else the `vlm` executable next to the test bundle.
-    static func vlmPath() throws -> String {
-        if let path = FileSystem.environment("VLM_EXECUTABLE") { return path }
-        let exe = try PlatformSys.ProcessInfo.executablePath()
-        let dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        return dir + "/vlm"
-    }
-
     /// Starts a probe process as VM `vm` running `commands`.
     func start(vm: NkOsId, _ commands: [String]) throws -> ProbeProcess {
         try ProbeProcess(platform: self, vm: vm, commands: commands)
@@ -46,7 +38,7 @@ final class ProbePlatform {
     }
 }
 
-/// One `vlm nkddi-probe` process; its stdout is a pipe read to the end by `finish`.
+/// One `vlm-testkit nkddi-probe` process; its stdout is a pipe read to the end by `finish`.
 final class ProbeProcess {
     let vm: NkOsId
     let child: ChildProcess
@@ -57,13 +49,13 @@ final class ProbeProcess {
         let pipe = try Pipe()
         let ids = platform.eventFDs.keys.sorted()
         var descriptors: [CInt?] = [nil, pipe.writeEnd.rawValue, 2]
-        var args = ["vlm", "nkddi-probe", "--vm", "\(vm)", "--prefix", platform.prefix]
+        var args = ["vlm-testkit", "nkddi-probe", "--vm", "\(vm)", "--prefix", platform.prefix]
         for id in ids {
             args += ["--doorbell", "\(id)=\(descriptors.count)"]
             descriptors.append(platform.eventFDs[id]!.rawValue)
         }
         child = try ChildProcess.spawn(
-            executable: try ProbePlatform.vlmPath(), arguments: args + ["--"] + commands, descriptors: descriptors)
+            executable: VLMBinary.testKitPath, arguments: args + ["--"] + commands, descriptors: descriptors)
         output = try pipe.readEnd.descriptor.duplicate()  // the pipe itself (both ends) closes at scope end
     }
 

@@ -52,20 +52,23 @@ struct PropertyTests {
     func busy() {
         let vm = platform.vm(3)
         let seq = sequenceWord("test.shared")
-        platform.repoMemory.store32(seq, 1)  // another VM is half-way through a set
+        // VM 2 is half-way through a set and stays there (paused).
+        platform.repoMemory.store32(seq, PropertySequence(updates: 0).claimed(by: 2).word)
         var buf = [UInt8](repeating: 0, count: 8)
         #expect(vm.nk_prop_get("test.shared", &buf, 8) == NK_PROP_BUSY)
-        #expect(vm.nk_prop_set("test.shared", [1], 1) == NK_PROP_BUSY)
-        platform.repoMemory.store32(seq, 2)
+        #expect(vm.nk_prop_set("test.shared", [1], 1) == NK_PROP_BUSY, "after waiting Repository.updateWaitLimit")
+        platform.repoMemory.store32(seq, PropertySequence(updates: 1).word)
         #expect(vm.nk_prop_set("test.shared", [1], 1) == 1)
+        #expect(platform.repoMemory.load32(seq) == PropertySequence(updates: 2).word)
     }
 
     @Test("concurrent sets wait for each other instead of failing with NK_PROP_BUSY")
     func concurrentSetsAllSucceed() {
         let vm = platform.vm(3)
+        let writers = [platform.vm(2), vm, platform.vm(2), vm]  // two VMs, two threads each
         let failures = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
-            for n in 0..<5_000 where vm.nk_prop_set("test.shared", [UInt8(worker), UInt8(n & 0xff)], 2) != 2 {
+            for n in 0..<5_000 where writers[worker].nk_prop_set("test.shared", [UInt8(worker), UInt8(n & 0xff)], 2) != 2 {
                 failures.add(1, ordering: .relaxed)
             }
         }
@@ -75,24 +78,58 @@ struct PropertyTests {
         #expect(buf[0] < 4 && buf[1] == UInt8(4_999 & 0xff), "one writer's last value, whole")
     }
 
-    @Test("an update left half done by a dead writer is closed; one still moving is left alone")
+    @Test("the update a reaped VM left half done is closed at once, by its id; another VM's stays open")
     func abandonedUpdatesAreClosed() throws {
         let vm = platform.vm(3)
-        let seq = sequenceWord("test.shared")
-        platform.repoMemory.store32(seq, 7)  // a writer died between its two sequence stores
-        #expect(platform.supervisor.closeAbandonedPropertyUpdates(grace: .milliseconds(1)) == ["test.shared"])
-        #expect(platform.repoMemory.load32(seq) == 8)
+        let shared = sequenceWord("test.shared"), own = sequenceWord("test.private")
+        // VM 4 was killed between its two sequence stores; VM 2 is alive and mid-update.
+        platform.repoMemory.store32(shared, PropertySequence(updates: 5).claimed(by: 4).word)
+        platform.repoMemory.store32(own, PropertySequence(updates: 9).claimed(by: 2).word)
+        #expect(platform.supervisor.propertyWriter("test.shared") == 4)
+        // VM 2's update stays open longer than the old 10 ms grace: only an id closes it.
+        ProcessInfo.sleep(for: .milliseconds(20))
+        let closed = platform.supervisor.closePropertyUpdates(leftBy: 4)
+        #expect(closed.names == ["test.shared"])
+        #expect(closed.notify == 0b00100, "SYSCONF again for the finished update (manual line 3771): VM 2 may be notified")
+        #expect(platform.repoMemory.load32(shared) == PropertySequence(updates: 6).word, "even, one more update, no writer")
+        #expect(platform.repoMemory.load32(own) == PropertySequence(updates: 9).claimed(by: 2).word, "a live writer is never interrupted")
         #expect(vm.nk_prop_set("test.shared", [1], 1) == 1)
+        #expect(platform.supervisor.closePropertyUpdates(leftBy: 3).names.isEmpty, "VM 3 finished its update")
+        #expect(platform.supervisor.closePropertyUpdates(leftBy: 4).names.isEmpty, "nothing left open by VM 4")
+        #expect(platform.supervisor.closePropertyUpdates(leftBy: 2).names == ["test.private"])
+    }
 
-        platform.repoMemory.store32(seq, 11)  // a live writer, finishing during the grace period
-        let memory = platform.repoMemory
-        // A thread of its own: the shared dispatch pool may be busy with other suites.
-        let finished = DispatchSemaphore(value: 0)
-        try DetachedThread.start { ProcessInfo.sleep(for: .milliseconds(50)); memory.store32(seq, 12); finished.signal() }
-        #expect(platform.supervisor.closeAbandonedPropertyUpdates(grace: .seconds(1)).isEmpty)
-        finished.wait()
-        #expect(platform.repoMemory.load32(seq) == 12, "its own final store, not ours")
-        #expect(platform.supervisor.closeAbandonedPropertyUpdates().isEmpty, "nothing open")
+    @Test("the supervisor's read of a property does not wait while a guest keeps its word odd")
+    func supervisorReadIsBounded() throws {
+        let seq = sequenceWord("test.shared")
+        platform.repoMemory.store32(seq, PropertySequence(updates: 0).claimed(by: 3).word)  // VM 3 paused mid-update
+        let supervisor = platform.supervisor
+        let result = ReadResult()
+        let returned = DispatchSemaphore(value: 0)
+        try DetachedThread.start {
+            result.value = .some(supervisor.propertyValue("test.shared"))
+            returned.signal()
+        }
+        // Old code spun here for as long as the word stayed odd (for good).
+        try #require(returned.wait(timeout: .now() + 20) == .success, "propertyValue returned")
+        #expect(result.value == .some(nil), "busy: no value")
+        #expect(supervisor.propertyWriter("test.shared") == 3)
+        platform.repoMemory.store32(seq, PropertySequence(updates: 1).word)
+        #expect(supervisor.propertyValue("test.shared") == Array("hi".utf8))
+        #expect(supervisor.propertyWriter("test.shared") == nil)
+    }
+
+    @Test("the sequence word: odd with the writer's id while updating, counted when finished")
+    func sequenceWordLayout() {
+        let idle = PropertySequence(updates: 7)
+        #expect(!idle.isUpdating && idle.writer == nil && idle.word & 1 == 0)
+        let claimed = idle.claimed(by: 31)
+        #expect(claimed.isUpdating && claimed.writer == 31 && claimed.updates == 7)
+        #expect(claimed.finished == PropertySequence(updates: 8))
+        #expect(PropertySequence(updates: (1 << 26) - 1).finished == PropertySequence(updates: 0), "wraps")
+        let vm = platform.vm(2)
+        #expect(vm.nk_prop_set("test.shared", [1], 1) == 1)
+        #expect(platform.repoMemory.load32(sequenceWord("test.shared")) == PropertySequence(updates: 1).word)
     }
 
     @Test("enum reports names, this VM's permissions and name length, then UNKNOWN")
@@ -141,6 +178,11 @@ struct PropertyTests {
         #expect(vm.nk_running_ids_get() == 0b10100)
         #expect(vm.nk_last_id_get() == 4 && vm.nk_id_get() == 2)
     }
+}
+
+/// What a thread's `propertyValue` gave (written before the semaphore it signals).
+private final class ReadResult: @unchecked Sendable {
+    var value: [UInt8]?? = nil
 }
 
 @Suite("Live properties")

@@ -33,8 +33,9 @@ enum RuntimeFixtures {
 }
 
 extension RunningPlatform {
-    /// `vlm run DIR/platform.dts --run-dir DIR/run` for `source`, with the
-    /// NKDDI scripts `scripts[id]` running inside VM `id`.
+    /// `vlm run DIR/platform.dts --run-dir DIR/run` for `source`; with NKDDI
+    /// scripts, `vlm-testkit run …` (the same supervisor, whose guests run
+    /// `scripts[id]` inside VM `id`).
     convenience init(
         source: String, in directory: String, scripts: [Int: [String]] = [:], extraArguments: [String] = [],
         withInput: Bool = false
@@ -43,6 +44,6 @@ extension RunningPlatform {
         let environment = scripts.map { "VLM_NKDDI_SCRIPT_\($0.key)=" + $0.value.joined(separator: ";") }
         try self.init(
             runDirectory: directory + "/run", extraArguments: [config] + extraArguments, environment: environment,
-            withInput: withInput)
+            withInput: withInput, executable: scripts.isEmpty ? VLMBinary.path : VLMBinary.testKitPath)
     }
 }

@@ -25,7 +25,6 @@ int CVPlat_pipe_cloexec(int fds[2]);
 // MARK: eventfd(2)
 extern const int CVPlat_EFD_CLOEXEC;
 extern const int CVPlat_EFD_NONBLOCK;
-extern const int CVPlat_EFD_SEMAPHORE;
 /// eventfd(2).
 int CVPlat_eventfd(unsigned int initval, int flags);
 
@@ -34,10 +33,7 @@ extern const uint32_t CVPlat_EPOLLIN;
 extern const uint32_t CVPlat_EPOLLOUT;
 extern const uint32_t CVPlat_EPOLLERR;
 extern const uint32_t CVPlat_EPOLLHUP;
-extern const uint32_t CVPlat_EPOLLRDHUP;
-extern const uint32_t CVPlat_EPOLLET;
 extern const int CVPlat_EPOLL_CTL_ADD;
-extern const int CVPlat_EPOLL_CTL_MOD;
 extern const int CVPlat_EPOLL_CTL_DEL;
 /// epoll_create1(EPOLL_CLOEXEC).
 int CVPlat_epoll_create(void);
@@ -48,7 +44,6 @@ int CVPlat_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int
 
 // MARK: memfd_create(2)
 extern const unsigned int CVPlat_MFD_CLOEXEC;
-extern const unsigned int CVPlat_MFD_ALLOW_SEALING;
 /// memfd_create(2).
 int CVPlat_memfd_create(const char *name, unsigned int flags);
 

@@ -69,9 +69,6 @@ public final class XirqDispatcher: Sendable {
         return (entry.xirq, left)
     }
 
-    /// Number of handlers attached to `xirq`.
-    func handlerCount(_ xirq: NkXIrq) -> Int { table.withLock { $0.byXirq[xirq]?.count ?? 0 } }
-
     /// Runs the handlers of `xirq` in attach order.
     func dispatch(_ xirq: NkXIrq) {
         let entries = table.withLock { $0.byXirq[xirq] ?? [] }

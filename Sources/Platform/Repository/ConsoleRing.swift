@@ -9,10 +9,30 @@ extension Repository {
     /// `nk_cons_write`: appends `bytes` to VM `vm`'s history ring.
     public func consoleWrite(_ vm: NkOsId, _ bytes: [UInt8]) {
         guard isVM(vm), !bytes.isEmpty else { return }
+        repo.spinLock(vmOffset(vm) + VMA.consLock, owner: vm)
+        appendLocked(vm, bytes)
+    }
+
+    /// Supervisor: `consoleWrite` that never waits on the VM. False, with nothing
+    /// written, when VM `vm` holds its console lock through
+    /// ``supervisorLockTries`` tries (it is paused or was killed inside
+    /// `nk_cons_write`); the caller keeps the bytes and tries again later.
+    public func consoleAppend(_ vm: NkOsId, _ bytes: [UInt8]) -> Bool {
+        guard isVM(vm), !bytes.isEmpty else { return true }
+        guard repo.tryLock(vmOffset(vm) + VMA.consLock, owner: vm, tries: Self.supervisorLockTries) else { return false }
+        appendLocked(vm, bytes)
+        return true
+    }
+
+    /// How many times ``consoleAppend(_:_:)`` tries the console lock (held for
+    /// a few stores by a running writer).
+    public static let supervisorLockTries = 1_000
+
+    /// Appends under the console lock, then releases it.
+    private func appendLocked(_ vm: NkOsId, _ bytes: [UInt8]) {
         let base = vmOffset(vm)
         let data = bytes.suffix(VMA.historySize)
         let skipped = UInt64(bytes.count - data.count)
-        repo.spinLock(base + VMA.consLock, owner: vm)
         let ord = repo.load64(base + VMA.consOrdinal) + skipped
         let start = Int(ord % historySize)
         let first = min(data.count, VMA.historySize - start)

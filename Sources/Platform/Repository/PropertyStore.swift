@@ -48,11 +48,17 @@ extension Repository {
         guard index >= 0 && index < propertyCount else { return .failure(.unknown) }
         let base = propertyOffset(index)
         guard repo.load32(base + P.getMask) & (1 << caller) != 0 else { return .failure(.permission) }
-        let seq = repo.load32(base + P.sequence)
-        guard seq & 1 == 0 else { return .failure(.busy) }
-        let value = currentValue(base)
-        guard repo.load32(base + P.sequence) == seq else { return .failure(.busy) }
+        guard let value = stableValue(base) else { return .failure(.busy) }
         return .success(Array(value.prefix(maxSize)))
+    }
+
+    /// The value at `base` if no update was in progress or completed while it was
+    /// copied (the sequence word even and unchanged), else nil: `NK_PROP_BUSY`.
+    private func stableValue(_ base: Int) -> [UInt8]? {
+        let before = repo.load32(base + P.sequence)
+        guard !PropertySequence(word: before).isUpdating else { return nil }
+        let value = currentValue(base)
+        return repo.load32(base + P.sequence) == before ? value : nil
     }
 
     private func currentValue(_ base: Int) -> [UInt8] {
@@ -103,35 +109,47 @@ extension Repository {
                 : (on ? .suspend(vm: vm) : .resume(vm: vm))
             return .lifecycle(call, bytes: Int32(stored.count))
         }
-        guard let seq = beginUpdate(base) else { return .failed(NK_PROP_BUSY) }
+        guard let idle = beginUpdate(base, writer: caller) else { return .failed(NK_PROP_BUSY) }
         repo.storeBytes(Int(repo.load64(base + P.valueOffset)), stored)
         repo.store32(base + P.curSize, UInt32(stored.count))
-        repo.store32(base + P.sequence, seq &+ 2)
+        repo.store32(base + P.sequence, idle.finished.word)
         return .stored(bytes: Int32(stored.count), notify: repo.load32(base + P.notifyMask) & runningMask)
     }
 
-    /// Claims the update of the property at `base` (its sequence word made odd) and
-    /// returns the even sequence it had. Writers wait for each other, as the
-    /// hypervisor serialises `nk_prop_set` hypercalls: a concurrent set is not an
-    /// error (two `echo N > /proc/nk/focus` at once both succeed, the last one
-    /// wins). Nil only when an update stays in progress for
-    /// ``updateWaitLimit`` yields (its writer died in the middle): `NK_PROP_BUSY`.
-    private func beginUpdate(_ base: Int) -> UInt32? {
-        Self.waitingOutUpdates { () -> UInt32? in
-            let seq = repo.load32(base + P.sequence)
-            let claimed = seq & 1 == 0 && repo.compareExchange32(base + P.sequence, expected: seq, desired: seq &+ 1).exchanged
-            return claimed ? seq : nil
+    /// Claims the update of the property at `base` for VM `writer` (the sequence
+    /// word made odd and naming it, one CAS) and returns the idle word it had.
+    /// Writers wait for each other, as the hypervisor serialises `nk_prop_set`
+    /// hypercalls: a concurrent set is not an error (two `echo N > /proc/nk/focus`
+    /// at once both succeed, the last one wins). Nil only when another update
+    /// stays in progress for ``updateWaitLimit`` (its VM is paused mid-update):
+    /// `NK_PROP_BUSY`, which the manual lets a setter answer (line 3827).
+    private func beginUpdate(_ base: Int, writer: NkOsId) -> PropertySequence? {
+        Self.waitingOutUpdates { () -> PropertySequence? in
+            let idle = PropertySequence(word: repo.load32(base + P.sequence))
+            guard !idle.isUpdating else { return nil }
+            let claimed = repo.compareExchange32(base + P.sequence, expected: idle.word, desired: idle.claimed(by: writer).word)
+            return claimed.exchanged ? idle : nil
         }
     }
 
     /// Runs `attempt` until it gives a value, nil meaning "an update is in progress":
     /// spinning first (an update is a few stores), then yielding (its writer may be
-    /// preempted). Nil after ``updateWaitLimit`` tries: the writer died mid-update.
-    /// Writers claiming an update and readers retrying `NK_PROP_BUSY` both wait so.
+    /// preempted), then pausing briefly between tries. Nil once ``updateWaitLimit``
+    /// has passed: the writer is stopped mid-update (a VM paused by `vlm pause`; a
+    /// dead writer's update is closed by the supervisor when it reaps the VM).
+    /// Writers claiming an update and the views' reads retrying `NK_PROP_BUSY`
+    /// wait so; the supervisor never does (``propertyValue(_:)``).
     public static func waitingOutUpdates<T, E: Error>(_ attempt: () throws(E) -> T?) throws(E) -> T? {
-        for tries in 0..<updateWaitLimit {
+        for _ in 0..<64 {
             if let value = try attempt() { return value }
-            if tries >= 64 { ProcessInfo.yieldProcessor() }
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + updateWaitLimit
+        var tries = 0
+        while clock.now < deadline {
+            if tries < 1_000 { ProcessInfo.yieldProcessor() } else { ProcessInfo.sleep(for: .microseconds(100)) }
+            tries += 1
+            if let value = try attempt() { return value }
         }
         return nil
     }
@@ -140,41 +158,53 @@ extension Repository {
         (0..<bytes).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
     }
 
-    /// How many times a writer yields waiting for another's update.
-    static let updateWaitLimit = 100_000
+    /// How long a writer (or a view's read) waits for another VM's update.
+    public static let updateWaitLimit: Duration = .seconds(2)
 
-    /// Supervisor, after a VM process died: an update it left half done (the
-    /// sequence word odd) would answer `NK_PROP_BUSY` to every VM for good. An
-    /// update is a few stores, so an odd word that has not moved for `grace` is
-    /// abandoned: it is closed (made even, as its writer would have), and the
-    /// property works again with whatever value the dead writer had stored.
-    /// Returns the names of the properties closed.
-    public func closeAbandonedPropertyUpdates(grace: Duration = .milliseconds(10)) -> [String] {
-        let open = (0..<propertyCount).compactMap { index -> (Int, UInt32)? in
-            let seq = repo.load32(propertyOffset(index) + P.sequence)
-            return seq & 1 != 0 ? (index, seq) : nil
-        }
-        guard !open.isEmpty else { return [] }
-        ProcessInfo.sleep(for: grace)
-        return open.compactMap { index, seq in
+    /// Supervisor, when it has reaped VM `vm`'s process: closes every property
+    /// update that VM left in progress, identified by the writer id in the
+    /// sequence word (made even, as its writer would have), so the property is
+    /// not `NK_PROP_BUSY` for good. An update of any other VM is left alone.
+    /// Never waits. The value is whatever the dead writer had stored. Returns the
+    /// names closed and the running VMs to notify with `NK_XIRQ_SYSCONF`, which
+    /// the manual promises once an update in progress ends (lines 3771, 3827).
+    public func closePropertyUpdates(leftBy vm: NkOsId) -> (names: [String], notify: NkOsMask) {
+        var names: [String] = []
+        var notify: NkOsMask = 0
+        for index in 0..<propertyCount {
             let base = propertyOffset(index)
-            guard repo.compareExchange32(base + P.sequence, expected: seq, desired: seq &+ 1).exchanged else { return nil }
-            return repo.loadCString(base + P.name, limit: P.nameLimit)
+            let open = PropertySequence(word: repo.load32(base + P.sequence))
+            guard open.writer == vm else { continue }
+            // Only VM `vm` could move this word, and it is gone: the CAS cannot lose.
+            guard repo.compareExchange32(base + P.sequence, expected: open.word, desired: open.finished.word).exchanged else { continue }
+            names.append(repo.loadCString(base + P.name, limit: P.nameLimit))
+            notify |= repo.load32(base + P.notifyMask)
         }
+        return (names, notify & runningMask & ~(1 << vm))
+    }
+
+    /// The VM whose update of `name` is in progress, if any.
+    public func propertyWriter(_ name: String) -> NkOsId? {
+        guard let index = propertyIndex(name) else { return nil }
+        return PropertySequence(word: repo.load32(propertyOffset(index) + P.sequence)).writer
     }
 
     /// Supervisor and views: the current value of `name`, without a permission
-    /// check (nil for an unknown name); waits out an update in progress.
+    /// check. Nil for an unknown name, and when an update stays in progress
+    /// through ``supervisorReadTries`` tries: the supervisor's loop never waits
+    /// on a word a guest can leave odd (``propertyWriter(_:)`` names the writer).
     public func propertyValue(_ name: String) -> [UInt8]? {
         guard let index = propertyIndex(name) else { return nil }
         let base = propertyOffset(index)
-        while true {
-            let seq = repo.load32(base + P.sequence)
-            guard seq & 1 == 0 else { continue }
-            let value = currentValue(base)
-            if repo.load32(base + P.sequence) == seq { return value }
+        for _ in 0..<Self.supervisorReadTries {
+            if let value = stableValue(base) { return value }
         }
+        return nil
     }
+
+    /// How many times ``propertyValue(_:)`` tries to read a value between updates
+    /// (an update is a few stores): a bound, with no yield or sleep.
+    public static let supervisorReadTries = 1_000
 
     /// The VMs allowed to be notified of `name` that are running now.
     public func notifyMask(ofProperty name: String) -> NkOsMask {

@@ -11,7 +11,7 @@
 //
 // Repository region
 //   0x0000  Header (4096 bytes)
-//     +0   u64 magic "VLMREPO\0"          +8   u32 ABI version (1)
+//     +0   u64 magic "VLMREPO\0"          +8   u32 ABI version (2)
 //     +12  u32 NK_OS_LIMIT (32)            +16  u64 region size
 //     +24  u64 PMEM pool size              +32  u32 vlink count
 //     +36  u32 label capacity              +40  u32 label count (published, release)
@@ -45,8 +45,12 @@
 //     +32 u32 count (PXIRQ nb) +36 u32 allocating VM
 //   property table: count × 128 bytes:
 //     +0 name[64] +64 u32 max size +68 u32 current size +72 u32 get mask
-//     +76 u32 set mask +80 u32 notify mask +84 u32 sequence (odd = update in
-//     progress → NK_PROP_BUSY) +88 u64 value offset +96 u32 kind (0 value,
+//     +76 u32 set mask +80 u32 notify mask +84 u32 sequence (PropertySequence:
+//     bit 0 = update in progress → NK_PROP_BUSY, bits 1–5 = the writing VM's
+//     id while in progress (0 when idle), bits 6–31 = updates completed; a
+//     writer claims with one CAS even → odd-with-its-id, stores the value and
+//     size, then stores the next even word; the supervisor closes the update
+//     of a VM it reaped by that id) +88 u64 value offset +96 u32 kind (0 value,
 //     1 nk.vm.<id>.state.running, 2 …paused, 3 nk.memory.pmem.used, 4 …free:
 //     computed from live state) +100 u32 kind argument (VM id)
 //   VM table: NK_OS_LIMIT × 16384-byte entries, indexed by VM id:
@@ -54,6 +58,9 @@
 //     transitions) +8 u32 paused word (same) +12 u32 xirq_free
 //     +16 u32 console write lock +20 u32 console input head +24 u32 input tail
 //     +28 u32 restarts +32 u64 console ordinal (next char) +40 u64 boot ordinal
+//     +48 u32 console watchers (bit w: VM w has a reader blocked on this
+//     console; set by the watcher, taken (RMW → 0) by the supervisor after the
+//     output it streams, which rings those VMs' console doorbells)
 //     +64 pending[32] u32  +192 enabled[32] u32  +320 console input ring[256]
 //     +576 affinity[1024] u32  +4672 console history ring[8192]
 //   PDEV heap: info strings, property values, then nk_pdev_alloc blocks.
@@ -70,7 +77,7 @@ public let NK_PAGE_SIZE: UInt64 = 4096
 /// Byte offsets of the repository ABI (see the header comment of this file).
 public enum RepositoryABI {
     public static let magic: UInt64 = 0x004f_5045_524d_4c56  // "VLMREPO\0"
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     public static let headerSize = 4096
 
     public enum Header {
@@ -124,7 +131,7 @@ public enum RepositoryABI {
         public static let size = 16384
         public static let present = 0, running = 4, paused = 8, xirqFree = 12
         public static let consLock = 16, inHead = 20, inTail = 24, restarts = 28
-        public static let consOrdinal = 32, bootOrdinal = 40
+        public static let consOrdinal = 32, bootOrdinal = 40, consWatchers = 48
         public static let pending = 64, enabled = 192, inRing = 320, inRingSize = 256
         public static let affinity = 576, history = 4672, historySize = 8192
     }

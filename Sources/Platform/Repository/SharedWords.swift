@@ -67,6 +67,13 @@ extension SharedWords {
         while !compareExchange32(offset, expected: 0, desired: owner).exchanged {}
     }
 
+    /// `spinLock` that gives up: false when the word stays held through `tries`
+    /// attempts (its owner may be stopped or dead; the caller must not wait).
+    func tryLock(_ offset: Int, owner: UInt32, tries: Int) -> Bool {
+        for _ in 0..<tries where compareExchange32(offset, expected: 0, desired: owner).exchanged { return true }
+        return false
+    }
+
     /// Releases a spin lock taken by `spinLock`.
     func spinUnlock(_ offset: Int) {
         store32(offset, 0)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// Something that wakes a VM's xirq dispatcher: the VM's eventfd in a real
-/// platform (`PlatformSys.EventFD` conforms in `EventFD+Doorbell.swift`).
+/// platform (`PlatformSys.EventFD` conforms in `MappedRegion+SharedWords.swift`).
 public protocol XirqDoorbell: Sendable {
     /// Wakes the dispatcher (writes 1 to the eventfd).
     func ring()

@@ -4,11 +4,13 @@ import PlatformModel
 /// Everything a guest needs to boot, sent by the supervisor as the first message
 /// on the guest's control socket (fd 3), with descriptors attached in this
 /// order: the repository object, the PMEM pool object, the doorbell (eventfd)
-/// of each VM in `vmIDs` order, then this VM's console bell (an eventfd the
-/// guest rings after `nk_cons_write` so the supervisor streams the history).
+/// of each VM in `vmIDs` order, this VM's console bell (an eventfd the
+/// guest rings after `nk_cons_write` so the supervisor streams the history),
+/// then its console doorbell (an eventfd the supervisor rings when a console
+/// this VM's readers wait for has new output, ``Repository/watchConsole(_:by:)``).
 public struct GuestManifest: Sendable, Equatable {
     /// Bumped whenever the manifest or the messages change incompatibly.
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var version = GuestManifest.currentVersion
     /// The VM this guest runs.

@@ -20,6 +20,9 @@ public struct GuestEnvironment: Sendable {
     /// The doorbell (eventfd) of every VM, this one included. Drivers do not
     /// need them: `nkddi.nk_xirq_trigger` rings the target's.
     public let doorbells: [Int: EventFD]
+    /// Rung by the supervisor when a console this VM's readers wait for has new
+    /// output (``Repository/watchConsole(_:by:)``); non-blocking, drain it.
+    public let consoleDoorbell: EventFD
     /// This VM's NKDDI: the 44 primitives of the manual's (3D) pages.
     public let nkddi: NKDDI
     let channel: GuestChannel
@@ -100,9 +103,10 @@ public enum GuestKernel {
     static func receiveManifest(_ control: ControlSocket, expecting id: Int) throws -> GuestEnvironment {
         guard let message = try control.receiveBlocking(),
               case .manifest(let manifest) = try SupervisorMessage(decoding: message.bytes),
-              manifest.vm.id == id, message.descriptors.count == 3 + manifest.vmIDs.count,
+              manifest.vm.id == id, message.descriptors.count == 4 + manifest.vmIDs.count,
               let repoFD = message.descriptors.take(0), let pmemFD = message.descriptors.take(1),
-              let bellFD = message.descriptors.take(2 + manifest.vmIDs.count) else {
+              let bellFD = message.descriptors.take(2 + manifest.vmIDs.count),
+              let consoleDoorbellFD = message.descriptors.take(3 + manifest.vmIDs.count) else {
             throw RuntimeError.protocolViolation("expected the manifest of vm\(id) with its descriptors")
         }
         var doorbells: [Int: EventFD] = [:]
@@ -119,7 +123,8 @@ public enum GuestKernel {
             repository: Repository(repo: repo, pmem: pmem), id: NkOsId(id), doorbells: bells, hypervisor: channel,
             consoleBell: EventFD(adopting: bellFD))
         return GuestEnvironment(
-            manifest: manifest, repository: repo, pmem: pmem, doorbells: doorbells, nkddi: nk, channel: channel)
+            manifest: manifest, repository: repo, pmem: pmem, doorbells: doorbells,
+            consoleDoorbell: EventFD(adopting: consoleDoorbellFD), nkddi: nk, channel: channel)
     }
 
     /// Starts the VM's sandbox (``VMSandbox``), which runs `vl,init` (`command`)

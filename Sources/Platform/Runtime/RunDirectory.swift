@@ -31,8 +31,6 @@ public struct RunDirectory: Sendable, Equatable {
     public var socket: String { path + "/vlm.sock" }
     /// `DIR/ready`: exists once every VM that boots at start runs.
     public var readyFile: String { path + "/ready" }
-    /// `DIR/vm<N>`: VM N's view mount point.
-    public func vmDirectory(_ id: Int) -> String { path + "/vm\(id)" }
 
     /// A short tag derived from the path (FNV-1a, 32 bits, hex): the run's
     /// namespace in `/dev/shm`.

@@ -17,11 +17,22 @@ extension Supervisor {
             slot.consoleBuffer += bytes
         }
         console.emit(&slot.consoleBuffer, name: slot.config.name, color: slot.config.color, flush: flush)
+        wakeConsoleReaders(slot)
+    }
+
+    /// Rings the console doorbell of every VM with a reader waiting for VM
+    /// `slot`'s console (after the output just streamed is in the history).
+    func wakeConsoleReaders(_ slot: VMSlot) {
+        let watchers = repository.takeConsoleWatchers(NkOsId(slot.id))
+        for (id, watcher) in slots where watchers & (1 << NkOsId(id)) != 0 {
+            try? watcher.consoleDoorbell.signal()
+        }
     }
 
     /// The guest rang its console bell after `nk_cons_write`.
     func consoleBellRang(_ slot: VMSlot) {
         _ = try? slot.consoleBell.drain()
+        writeOutput(slot)
         streamHistory(slot)
     }
 
@@ -43,11 +54,19 @@ extension Supervisor {
             input = nil
             return
         }
-        guard let focus = repository.propertyValue("nk.focus")?.first, repository.isVM(NkOsId(focus)) else {
+        guard let focus = currentFocus(), repository.isVM(NkOsId(focus)) else {
             console.log("console input dropped: nk.focus names no VM")
             return
         }
         let queued = repository.consolePushInput(NkOsId(focus), bytes)
         if queued < bytes.count { console.log("vm\(focus): console input ring full, \(bytes.count - queued) bytes dropped") }
+    }
+
+    /// The VM id in `nk.focus`. While a guest's update of it is in progress the
+    /// supervisor does not wait for it (the update may never end): the focus
+    /// it read last stands, as that update has not taken effect yet.
+    private func currentFocus() -> UInt8? {
+        if let value = repository.propertyValue("nk.focus") { lastFocus = value.first }
+        return lastFocus
     }
 }

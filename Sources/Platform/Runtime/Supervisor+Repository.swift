@@ -37,8 +37,9 @@ extension Supervisor {
     }
 
     /// VM `slot`'s process is gone: running bit 0, its vlink ends forced OFF,
-    /// its handshake xirqs and locks released, `NK_XIRQ_SYSCONF` to its peers and
-    /// to the VMs notified of its state; logged. Runs in the loop turn that saw
+    /// its handshake xirqs and locks released, the property updates it left in
+    /// progress closed, `NK_XIRQ_SYSCONF` to its peers, to the VMs notified of
+    /// its state and of those properties; logged. Runs in the loop turn that saw
     /// the exit (DESIGN §1.5).
     func vmGone(_ slot: VMSlot, crashed: Bool) {
         let id = NkOsId(slot.id)
@@ -48,11 +49,12 @@ extension Supervisor {
             return nil
         }
         let peers = repository.vmDidStop(id)
-        for name in repository.closeAbandonedPropertyUpdates() {
+        let closed = repository.closePropertyUpdates(leftBy: id)
+        for name in closed.names {
             console.log("\(slot.config.displayName) died updating property \(name): update closed")
         }
         recordEvent(crashed ? "vm_fatal" : "vm_stop", slot)
-        let notified = (peers | stateNotifyMask(slot.id)) & ~(1 << id)
+        let notified = (peers | stateNotifyMask(slot.id) | closed.notify) & ~(1 << id)
         postSysconf(notified)
         if crashed || !ends.isEmpty {
             let names = repository.vmIDs.filter { notified & (1 << $0) != 0 }.map { "vm\($0)" }

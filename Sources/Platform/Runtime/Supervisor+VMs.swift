@@ -48,7 +48,7 @@ extension Supervisor {
         let doorbells = config.vms.compactMap { slots[$0.id]?.doorbell.rawValue }
         let shared = [objects!.repoObject.descriptor.rawValue, objects!.pmemObject.descriptor.rawValue]
         try supervisorEnd.send(
-            SupervisorMessage.manifest(manifest).encoded(), descriptors: shared + doorbells + [slot.consoleBell.rawValue])
+            SupervisorMessage.manifest(manifest).encoded(), descriptors: shared + doorbells + [slot.consoleBell.rawValue, slot.consoleDoorbell.rawValue])
     }
 
     /// Asks the VM to stop in order (`stop` message); SIGKILL after `stopTimeout`.
@@ -94,17 +94,29 @@ extension Supervisor {
     func readConsole(_ slot: VMSlot, final: Bool = false) {
         if let fd = slot.console {
             while case .processed(let chunk) = (try? fd.read(upTo: 65536)) ?? .processed([]), !chunk.isEmpty {
-                repository.consoleWrite(NkOsId(slot.id), chunk)
+                slot.unwrittenOutput += chunk
+                writeOutput(slot)
                 streamHistory(slot)
             }
         }
+        writeOutput(slot)
         streamHistory(slot, flush: final)
+    }
+
+    /// Puts the VM's stdout/stderr bytes not yet in its history there, unless
+    /// the VM holds its console lock: the supervisor does not wait for a VM
+    /// paused inside `nk_cons_write`. The bytes wait for the VM's console bell
+    /// (rung when that write ends) or its reaping (which releases its locks).
+    func writeOutput(_ slot: VMSlot) {
+        guard !slot.unwrittenOutput.isEmpty else { return }
+        if repository.consoleAppend(NkOsId(slot.id), slot.unwrittenOutput) { slot.unwrittenOutput = [] }
     }
 
     /// The guest process ended: reap it, mark the VM stopped, tell NKDDI, and
     /// restart it when asked to or when `vl,restart` says so.
     func reap(_ slot: VMSlot) {
         guard let process = slot.process, let status = try? process.tryWait() else { return }
+        repository.releaseLocks(heldBy: NkOsId(slot.id))  // a console lock it died holding, before its last output
         readConsole(slot, final: true)
         for fd in [process.pidDescriptor.rawValue, slot.console?.rawValue, slot.control?.rawValue].compactMap({ $0 }) {
             try? epoll.remove(fd)

@@ -45,6 +45,8 @@ public final class Supervisor {
     var objects: RepositoryObjects?
     /// The supervisor's own input (`vlm run`'s stdin), forwarded to the VM with `nk.focus`.
     var input: SharedFD?
+    /// `nk.focus` as last read (kept while a guest's update of it is in progress).
+    var lastFocus: UInt8?
     var shuttingDown = false
     var isReady = false
     /// The run directory's reaper (``RunReaper``), from boot to the end of `run`.
@@ -95,6 +97,7 @@ public final class Supervisor {
         try epoll.add(signals.rawValue, token: .signal)
         try startReaper()
         try formatSharedMemory()
+        lastFocus = repository.propertyValue("nk.focus")?.first  // no guest yet: never busy
         defer { RepositoryObjects.unlink(prefix: runDirectory.objectPrefix) }
         let listener = try UnixListener(path: runDirectory.socket)
         try epoll.add(listener.rawValue, token: .listener)

@@ -32,6 +32,10 @@ final class VMSlot {
     let doorbell: EventFD
     /// Rung by the guest after `nk_cons_write`: stream the history ring.
     let consoleBell: EventFD
+    /// Rung by the supervisor when a console the VM's readers wait for
+    /// (`dev/vlx-console`, `dev/vlx-log-<id>`) has new output. Kept across
+    /// restarts; non-blocking (the guest drains it from its event queue).
+    let consoleDoorbell: EventFD
     /// The history ordinal up to which the console was streamed.
     var historyCursor: UInt64 = 0
     var state: VMState = .stopped
@@ -39,6 +43,8 @@ final class VMSlot {
     var control: ControlSocket?
     var console: SharedFD?
     var consoleBuffer: [UInt8] = []
+    /// Bytes of the VM's stdout/stderr not yet in its history (its console lock was held).
+    var unwrittenOutput: [UInt8] = []
     /// Number of boots after the first.
     var restarts = 0
     var hasBooted = false
@@ -56,6 +62,7 @@ final class VMSlot {
         self.config = config
         doorbell = try EventFD(nonBlocking: false)
         consoleBell = try EventFD(nonBlocking: true)
+        consoleDoorbell = try EventFD(nonBlocking: true)
     }
 
     /// Answers the guest's hypercall on its control socket.

@@ -2,8 +2,9 @@
 import Foundation
 import Testing
 
-/// dtc's own test inputs (`../shared/conformance/dtc-tests`) and what dtc
-/// 1.6.1 does with each (`INDEX.txt`).
+/// dtc's own test inputs (`Fixtures/dtc-tests`, a copy kept with the tests;
+/// provenance and licence in its README.md) and what dtc 1.6.1 does with each
+/// (`INDEX.txt`).
 enum Corpus {
     /// How dtc 1.6.1 treats a file.
     enum Verdict: String, Sendable {
@@ -22,11 +23,10 @@ enum Corpus {
         var testDescription: String { file }
     }
 
-    /// `<package root>/../shared/conformance/dtc-tests`.
+    /// `Tests/DeviceTreeTests/Fixtures/dtc-tests`, inside the package.
     static let directory: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/conformance/dtc-tests").standardizedFileURL.path
+        .appendingPathComponent("Fixtures/dtc-tests").standardizedFileURL.path
 
     /// The search path of INDEX.txt's header, relative to `directory`.
     static let includePaths = [".", "search_dir", "search_dir_b"]
