@@ -53,9 +53,10 @@ public enum Namespaces {
     public static func mapIdentity(of pid: Int32, procfs: borrowing OwnedFD) throws(SyscallError) {
         for file in ["uid_map", "gid_map"] {
             // SAFETY: the path String is bridged to a C string for the call only.
-            let fd = OwnedFD(adopting: try syscall("openat") {
-                unsafe openat(procfs.rawValue, "\(pid)/\(file)", O_WRONLY | O_CLOEXEC)
-            })
+            let fd = OwnedFD(
+                adopting: try syscall("openat") {
+                    unsafe openat(procfs.rawValue, "\(pid)/\(file)", O_WRONLY | O_CLOEXEC)
+                })
             try fd.writeAll(Array("0 0 4294967295\n".utf8))
         }
     }

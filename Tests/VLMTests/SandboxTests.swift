@@ -12,11 +12,15 @@ import Testing
     .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun && PlatformSys.ProcessInfo.userID == 0))
 struct SandboxTests {
     /// `vlm exec VM --run-dir DIR -- CMD…`: exit status and merged output.
-    func exec(_ platform: RunningPlatform, _ vm: String, _ command: [String]) throws -> (status: PlatformSys.ExitStatus, output: String) {
+    func exec(_ platform: RunningPlatform, _ vm: String, _ command: [String]) throws -> (
+        status: PlatformSys.ExitStatus, output: String
+    ) {
         try VLMBinary.runMerged(["exec", vm, "--run-dir", platform.runDirectory, "--"] + command)
     }
 
-    func shell(_ platform: RunningPlatform, _ vm: String, _ script: String) throws -> (status: PlatformSys.ExitStatus, output: String) {
+    func shell(_ platform: RunningPlatform, _ vm: String, _ script: String) throws -> (
+        status: PlatformSys.ExitStatus, output: String
+    ) {
         try exec(platform, vm, ["sh", "-c", script])
     }
 
@@ -50,7 +54,8 @@ struct SandboxTests {
             #expect(!objects.isEmpty, "the platform's objects are in the host's /dev/shm")
             #expect(try exec(platform, "2", ["ls", "-A", "/dev/shm"]) == (PlatformSys.ExitStatus.exited(0), ""))
             for object in objects {
-                #expect(try exec(platform, "2", ["test", "-e", "/dev/shm/" + object]).status == .exited(1), "\(object)")
+                #expect(
+                    try exec(platform, "2", ["test", "-e", "/dev/shm/" + object]).status == .exited(1), "\(object)")
             }
             let run = platform.runDirectory
             #expect(try exec(platform, "2", ["ls", "-A", run]) == (PlatformSys.ExitStatus.exited(0), ""))
@@ -68,9 +73,14 @@ struct SandboxTests {
             for node in disks + ["kmsg", "fuse", "mem"] {
                 #expect(try exec(platform, "2", ["test", "-e", "/dev/" + node]).status == .exited(1), "/dev/\(node)")
             }
-            #expect(try shell(platform, "2", "echo x > /dev/null && head -c1 /dev/zero | wc -c") == (PlatformSys.ExitStatus.exited(0), "1\n"))
+            #expect(
+                try shell(platform, "2", "echo x > /dev/null && head -c1 /dev/zero | wc -c") == (
+                    PlatformSys.ExitStatus.exited(0), "1\n"
+                ))
             // Checked with access(2) (`test -w`), so nothing is written where the sandbox is missing.
-            for knob in ["/proc/sys/kernel/core_pattern", "/sys/kernel/uevent_helper", "/sys/devices/system/cpu/online"]
+            for knob in [
+                "/proc/sys/kernel/core_pattern", "/sys/kernel/uevent_helper", "/sys/devices/system/cpu/online",
+            ]
             where FileSystem.exists(knob) {
                 #expect(try exec(platform, "2", ["test", "-w", knob]).status == .exited(1), "\(knob)")
             }
@@ -106,7 +116,9 @@ struct SandboxTests {
         }
     }
 
-    @Test("own network, IPC and UTS namespaces: the hostname is the VM's label, lo alone and up, shared by every program of the VM")
+    @Test(
+        "own network, IPC and UTS namespaces: the hostname is the VM's label, lo alone and up, shared by every program of the VM"
+    )
     func ownNetworkIPCAndUTS() throws {
         try withPlatform { platform in
             #expect(try exec(platform, "server", ["hostname"]) == (PlatformSys.ExitStatus.exited(0), "server\n"))
@@ -137,7 +149,9 @@ struct SandboxTests {
             // Renaming is only tried where the name is the VM's: never rename the host.
             let name = try exec(platform, "2", ["hostname"])
             try #require(name == (PlatformSys.ExitStatus.exited(0), "server\n"), "\(name.output)")
-            let own = try shell(platform, "2", "mount -t tmpfs scratch /mnt && touch /mnt/x && umount /mnt && hostname renamed && hostname")
+            let own = try shell(
+                platform, "2",
+                "mount -t tmpfs scratch /mnt && touch /mnt/x && umount /mnt && hostname renamed && hostname")
             #expect(own == (.exited(0), "renamed\n"), "\(own.output)")
             #expect(try exec(platform, "2", ["hostname"]) == (PlatformSys.ExitStatus.exited(0), "renamed\n"))
             #expect(try ProcessRunner.run("/usr/bin/hostname", [], timeout: 20).outputText != "renamed\n")
@@ -146,7 +160,9 @@ struct SandboxTests {
                 #expect(undo.status != .exited(0), "\(target): \(undo.output)")
             }
             for hidden in ["/dev/shm", platform.runDirectory] {
-                #expect(try exec(platform, "2", ["ls", "-A", hidden]) == (PlatformSys.ExitStatus.exited(0), ""), "\(hidden)")
+                #expect(
+                    try exec(platform, "2", ["ls", "-A", hidden]) == (PlatformSys.ExitStatus.exited(0), ""), "\(hidden)"
+                )
             }
         }
     }
@@ -201,7 +217,8 @@ struct SandboxTests {
                     kinds.contains { namespaces.contains((try? FileSystem.readLink("/proc/\(pid)/ns/\($0)")) ?? "") }
                 }
             }
-            #expect(waitUntil(timeout: .seconds(10)) { left().isEmpty }, "processes left in the VM's namespaces: \(left())")
+            #expect(
+                waitUntil(timeout: .seconds(10)) { left().isEmpty }, "processes left in the VM's namespaces: \(left())")
             let mounts = String(decoding: try FileSystem.readFile("/proc/self/mountinfo"), as: UTF8.self)
             #expect(!mounts.contains(dir), "\(mounts)")
         }

@@ -43,8 +43,10 @@ public enum VMSandbox {
     ) throws -> ChildProcess {
         let executable = try ProcessInfo.executablePath()
         let devNull = try FileSystem.openReadOnly("/dev/null")
-        var arguments = ["vlm", "guest", "--sandbox", "--supervisor", "\(ProcessInfo.currentID)", "--id", "\(vm.id)",
-                         "--name", vm.name, "--views", views, "--run-dir", runDirectory]
+        var arguments = [
+            "vlm", "guest", "--sandbox", "--supervisor", "\(ProcessInfo.currentID)", "--id", "\(vm.id)",
+            "--name", vm.name, "--views", views, "--run-dir", runDirectory,
+        ]
         if let command, !command.isEmpty { arguments += ["--"] + command }
         let channel: ControlSocket
         let holder: ChildProcess
@@ -68,8 +70,9 @@ public enum VMSandbox {
             return
         }
         do {
-            let proc = SharedFD(adopting: try Namespaces.openDirectory(
-                "/proc/\(holderPID)/root/proc/\(VMNamespace.hostProcEntry)"))
+            let proc = SharedFD(
+                adopting: try Namespaces.openDirectory(
+                    "/proc/\(holderPID)/root/proc/\(VMNamespace.hostProcEntry)"))
             procRoot.withLock { $0 = proc }
             try channel.send([1])
         } catch {
@@ -103,8 +106,10 @@ public enum VMSandbox {
                 (toHolder, fromHolder) = (up.readEnd, down.writeEnd)
                 initProcess = try ChildProcess.spawn(
                     executable: executable,
-                    arguments: ["vlm", "guest", "--sandbox-init", "--supervisor", "0", "--id", "\(id)", "--name", label,
-                                "--views", staging]
+                    arguments: [
+                        "vlm", "guest", "--sandbox-init", "--supervisor", "0", "--id", "\(id)", "--name", label,
+                        "--views", staging,
+                    ]
                         + (command.isEmpty ? [] : ["--"] + command),
                     descriptors: [devNull.rawValue, 1, 2, up.writeEnd.rawValue, down.readEnd.rawValue],
                     newProcessGroup: false)
@@ -162,7 +167,8 @@ public enum VMSandbox {
     /// namespace and has named itself `vm<N>:init`.
     static func initProcess(vm: Int, ofGuest guestPID: Int32) -> Int32? {
         for holder in children(of: guestPID) {
-            for candidate in children(of: holder) where isNamespaceInit(candidate) && name(of: candidate) == initName(vm) {
+            for candidate in children(of: holder)
+            where isNamespaceInit(candidate) && name(of: candidate) == initName(vm) {
                 return candidate
             }
         }
