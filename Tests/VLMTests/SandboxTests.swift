@@ -221,6 +221,8 @@ struct SandboxTests {
                 waitUntil(timeout: .seconds(10)) { left().isEmpty }, "processes left in the VM's namespaces: \(left())")
             let mounts = String(decoding: try FileSystem.readFile("/proc/self/mountinfo"), as: UTF8.self)
             #expect(!mounts.contains(dir), "\(mounts)")
+            let scratch = try FileSystem.listDirectory(dir + "/run").filter { $0.hasPrefix(VMNamespace.scratchPrefix) }
+            #expect(scratch.isEmpty, "sandbox scratch left in the run directory: \(scratch)")
         }
     }
 }

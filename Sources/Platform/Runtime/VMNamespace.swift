@@ -21,6 +21,8 @@ import PlatformSys
 public enum VMNamespace {
     /// The view directory (in the VM's mount) bound over `/proc`.
     public static let procView = "exec-proc"
+    /// The name prefix of the scratch directories in the run directory.
+    public static let scratchPrefix = ".sandbox-"
     /// The entry of ``procView`` the VM's procfs is mounted on.
     public static let hostProcEntry = ".host"
     /// The host's device nodes a VM's `/dev` holds (no disk, no `kmsg`, no `fuse`).
@@ -32,15 +34,17 @@ public enum VMNamespace {
     ]
 
     /// Lays out the calling process's mount namespace (a fresh one, made
-    /// by the caller) for the views mounted at `views` (`DIR/vm<N>`) and hides
-    /// `runDirectory`. `/proc` stays the host's until ``finishProc(staging:)``:
+    /// by the caller) for the views mounted at `views` (`DIR/vm<N>`) of the
+    /// platform in `runDirectory`. `/proc` stays the host's until ``finishProc(staging:)``:
     /// the returned staging directory holds the VM's `exec-proc/`, bound in a
     /// scratch tmpfs (a program's arguments are read from `/proc/self/cmdline`,
     /// so the VM's init starts before the host's procfs goes).
     static func prepare(views: String, runDirectory: String) throws -> String {
         try MountNamespace.makeRecursivelyPrivate()
         let submounts = try MountNamespace.mountPoints()
-        let scratch = try FileSystem.makeTemporaryDirectory(prefix: "vlm-exec-")
+        // In the run directory, which the platform cleans: a holder killed before its init
+        // finished leaves no directory in /tmp (RunDirectory.cleanLeftovers removes these).
+        let scratch = try FileSystem.makeTemporaryDirectory(prefix: scratchPrefix, in: runDirectory)
         try MountNamespace.mountTmpfs(at: scratch)
         try devices(views: views, scratch: scratch)
         try overlay("/sys", scratch: scratch, submounts: submounts) { merged throws(SyscallError) in
@@ -49,14 +53,13 @@ public enum VMNamespace {
         let proc = scratch + "/proc"
         try FileSystem.createDirectory(proc)
         try MountNamespace.bind(views + "/" + procView, onto: proc)
-        try MountNamespace.mountTmpfs(at: runDirectory)
         return proc
     }
 
     /// The VM's init's half: mounts its procfs (of its PID namespace) on the
-    /// staged `exec-proc/`'s `.host`, moves the staging over `/proc`, then
-    /// detaches and removes the scratch it was in.
-    static func finishProc(staging: String) throws {
+    /// staged `exec-proc/`'s `.host`, moves the staging over `/proc`, detaches
+    /// and removes the scratch it was in, and covers `runDirectory` with an empty tmpfs.
+    static func finishProc(staging: String, runDirectory: String) throws {
         let procfs = staging + "/" + hostProcEntry
         try MountNamespace.mountFresh("proc", at: procfs)
         // Kernel-wide knobs (core_pattern, sysrq) stay the host's: read-only, as in containers.
@@ -67,6 +70,7 @@ public enum VMNamespace {
         let scratch = String(staging.dropLast("/proc".count))
         try? MountNamespace.detach(scratch)
         try? FileSystem.removeTree(scratch)
+        try MountNamespace.mountTmpfs(at: runDirectory)
     }
 
     /// Builds the VM's `/dev` in `scratch` and moves it over `/dev`: a tmpfs

@@ -10,14 +10,16 @@ extension VMSandbox {
     /// owned by it; sets the hostname to `label`, brings `lo` up, mounts the
     /// VM's own `mqueue` and `devpts`, says ready, starts `vl,init` (`command`)
     /// and reaps every process that ends in the VM until it is killed.
-    public static func runInit(id: Int, label: String, procStaging: String, command: [String]) -> GuestExit {
+    public static func runInit(
+        id: Int, label: String, procStaging: String, runDirectory: String, command: [String]
+    ) -> GuestExit {
         let console = GuestConsole(vm: id)
         do {
             // Armed first: SIGCHLD must queue for the reaper, not be lost.
             let signals = try SignalFD([.childExited, .terminate, .interrupt, .hangUp])
             // The holder is outside this PID namespace: its death comes as SIGKILL.
             guard try ParentDeath.arm(expectedParent: 0) else { return .orphaned }
-            try VMNamespace.finishProc(staging: procStaging)
+            try VMNamespace.finishProc(staging: procStaging, runDirectory: runDirectory)
             try Namespaces.unshare(.user)
             let toHolder = try OwnedFD.duplicate(of: 3)
             let fromHolder = try OwnedFD.duplicate(of: 4)

@@ -108,7 +108,7 @@ public enum VMSandbox {
                     executable: executable,
                     arguments: [
                         "vlm", "guest", "--sandbox-init", "--supervisor", "0", "--id", "\(id)", "--name", label,
-                        "--views", staging,
+                        "--views", staging, "--run-dir", runDirectory,
                     ]
                         + (command.isEmpty ? [] : ["--"] + command),
                     descriptors: [devNull.rawValue, 1, 2, up.writeEnd.rawValue, down.readEnd.rawValue],

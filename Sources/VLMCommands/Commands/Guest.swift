@@ -23,7 +23,7 @@ package struct Guest: ParsableCommand {
     @Option(help: "With --sandbox: the VM's views (DIR/vm<N>); with --sandbox-init: the staged exec-proc.")
     var views: String?
 
-    @Option(help: "With --sandbox: the platform's run directory, hidden inside.")
+    @Option(help: "With --sandbox and --sandbox-init: the platform's run directory, hidden inside.")
     var runDir: String?
 
     @Flag(help: "Hold the VM's sandbox (started by the guest).")
@@ -51,8 +51,10 @@ package struct Guest: ParsableCommand {
             exit = VMSandbox.hold(
                 guestPID: supervisor, id: id, label: name, views: views, runDirectory: runDir, command: command)
         } else if sandboxInit {
-            guard let id, let name, let views else { throw ValidationError("--id, --name and --views are required") }
-            exit = VMSandbox.runInit(id: id, label: name, procStaging: views, command: command)
+            guard let id, let name, let views, let runDir else {
+                throw ValidationError("--id, --name, --views and --run-dir are required")
+            }
+            exit = VMSandbox.runInit(id: id, label: name, procStaging: views, runDirectory: runDir, command: command)
         } else {
             guard let id, let name else { throw ValidationError("--id and --name are required") }
             let hooks = Self.hooks(vm: id, supervisor: supervisor, afterBoot: afterBoot)
