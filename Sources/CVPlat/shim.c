@@ -13,7 +13,10 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -104,6 +107,36 @@ int CVPlat_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd
 // MARK: mount namespace
 int CVPlat_unshare_mount_namespace(void) { return unshare(CLONE_NEWNS); }
 
+// MARK: namespaces
+const int CVPlat_CLONE_NEWNS = CLONE_NEWNS;
+const int CVPlat_CLONE_NEWPID = CLONE_NEWPID;
+const int CVPlat_CLONE_NEWNET = CLONE_NEWNET;
+const int CVPlat_CLONE_NEWIPC = CLONE_NEWIPC;
+const int CVPlat_CLONE_NEWUTS = CLONE_NEWUTS;
+const int CVPlat_CLONE_NEWUSER = CLONE_NEWUSER;
+int CVPlat_unshare(int flags) { return unshare(flags); }
+int CVPlat_setns(int fd, int flags) { return setns(fd, flags); }
+int CVPlat_sethostname(const char *name) { return sethostname(name, strlen(name)); }
+
+int CVPlat_loopback_up(void) {
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return -1;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+    int rc = ioctl(sock, SIOCGIFFLAGS, &request);
+    if (rc == 0) {
+        request.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(sock, SIOCSIFFLAGS, &request);
+    }
+    int saved = errno;
+    close(sock);
+    errno = saved;
+    return rc;
+}
+
+int CVPlat_reap_any(int *status) { return (int)waitpid(-1, status, WNOHANG); }
+
 // MARK: SCM_RIGHTS
 const int CVPlat_MAX_FDS = 253;
 
@@ -159,7 +192,7 @@ int CVPlat_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC)
 
 // MARK: posix_spawn
 int CVPlat_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-                 const int *fdmap, int nmap, int new_pgroup) {
+                 const int *fdmap, int nmap, int new_pgroup, int search_path) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -188,7 +221,7 @@ int CVPlat_spawn(pid_t *pid, const char *path, char *const argv[], char *const e
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &defaults);
     if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
     if (rc == 0) rc = posix_spawnattr_setflags(&attr, flags);
-    if (rc == 0) rc = posix_spawn(pid, path, &actions, &attr, argv, envp);
+    if (rc == 0) rc = (search_path ? posix_spawnp : posix_spawn)(pid, path, &actions, &attr, argv, envp);
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     return rc;

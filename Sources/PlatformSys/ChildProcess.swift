@@ -40,11 +40,12 @@ public final class ChildProcess: @unchecked Sendable {
     /// (nil: closed); every other descriptor is closed in the child. The
     /// signal mask is emptied and SIGINT/SIGTERM/SIGCHLD/SIGPIPE reset to
     /// default. With `newProcessGroup` the child leads its own group, so a
-    /// terminal's Ctrl-C reaches only the supervisor. Never forks without exec.
-    /// The corresponding C function is `posix_spawn`.
+    /// terminal's Ctrl-C reaches only the supervisor. With `searchPath`,
+    /// `executable` is looked up on `PATH` as `execvp` does. Never forks without exec.
+    /// The corresponding C function is `posix_spawn` (`posix_spawnp`).
     public static func spawn(
         executable: String, arguments: [String], environment: [String]? = nil,
-        descriptors: [CInt?], newProcessGroup: Bool = true
+        descriptors: [CInt?], newProcessGroup: Bool = true, searchPath: Bool = false
     ) throws(SyscallError) -> ChildProcess {
         let map = descriptors.map { $0 ?? -1 }
         let env = environment ?? currentEnvironment()
@@ -53,7 +54,7 @@ public final class ChildProcess: @unchecked Sendable {
         let code = unsafe withCStringArray(arguments) { argv in
             unsafe withCStringArray(env) { envp in
                 unsafe map.withUnsafeBufferPointer { m in
-                    unsafe CVPlat_spawn(&pid, executable, argv, envp, m.baseAddress, CInt(m.count), newProcessGroup ? 1 : 0)
+                    unsafe CVPlat_spawn(&pid, executable, argv, envp, m.baseAddress, CInt(m.count), newProcessGroup ? 1 : 0, searchPath ? 1 : 0)
                 }
             }
         }
@@ -129,6 +130,25 @@ public final class ChildProcess: @unchecked Sendable {
         let decoded = Self.decode(status)
         exitStatus = decoded
         return decoded
+    }
+
+    /// Reaps every child that has ended, whoever started it (a PID 1 reaping
+    /// orphans): `(pid, status)` pairs, empty when none has. The corresponding
+    /// C function is `waitpid(-1, WNOHANG)`.
+    public static func reapAny() throws(SyscallError) -> [(pid: Int32, status: ExitStatus)] {
+        var ended: [(Int32, ExitStatus)] = []
+        while true {
+            var status: CInt = 0
+            let pid: CInt
+            do {
+                // SAFETY: the shim writes the local status word.
+                pid = try syscall("waitpid") { unsafe CVPlat_reap_any(&status) }
+            } catch where error.errno == .noChildProcess {
+                return ended
+            }
+            if pid == 0 { return ended }
+            ended.append((pid, decode(status)))
+        }
     }
 
     /// Decodes a `waitpid` status word (the WIFEXITED/WTERMSIG macros).

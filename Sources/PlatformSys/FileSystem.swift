@@ -130,6 +130,23 @@ public enum FileSystem {
         try removeIfPresent(path)
     }
 
+    /// Creates a symbolic link `path` → `target`. The corresponding C function is `symlink`.
+    public static func createSymbolicLink(_ path: String, to target: String) throws(SyscallError) {
+        // SAFETY: both Strings are bridged to C strings for the call only.
+        try syscall("symlink") { unsafe symlink(target, path) }
+    }
+
+    /// The target of symlink `path` (a namespace's `/proc/<pid>/ns/<kind>`
+    /// reads `pid:[4026531836]`). The corresponding C function is `readlink`.
+    public static func readLink(_ path: String) throws(SyscallError) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        // SAFETY: readlink writes at most count - 1 bytes into the buffer.
+        let n = try syscall("readlink") {
+            unsafe buffer.withUnsafeMutableBufferPointer { unsafe Glibc.readlink(path, $0.baseAddress!, $0.count - 1) }
+        }
+        return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The names in directory `path`, without `.` and `..`, unsorted.
     public static func listDirectory(_ path: String) throws(SyscallError) -> [String] {
         // SAFETY: the DIR stream is closed by the defer; dirent pointers are read

@@ -25,6 +25,16 @@ public enum MountNamespace {
         try mount("tmpfs", path, "tmpfs", 0, "mode=0700")
     }
 
+    /// Mounts a fresh file system of `type` (`tmpfs`, `proc`, `mqueue`,
+    /// `devpts`) at `path` with `options`, `nosuid,noexec`, and `nodev` unless
+    /// its device nodes must open (`devices`).
+    public static func mountFresh(
+        _ type: String, at path: String, options: String? = nil, devices: Bool = false
+    ) throws(SyscallError) {
+        let flags = UInt(MS_NOSUID | MS_NOEXEC | (devices ? 0 : MS_NODEV))
+        try mount(type, path, type, flags, options)
+    }
+
     /// Mounts an overlayfs at `path`: `lower` read-only below, `upper` (with its
     /// `work` directory, both on the same file system) taking every change.
     public static func mountOverlay(lower: String, upper: String, work: String, at path: String) throws(SyscallError) {
@@ -35,6 +45,18 @@ public enum MountNamespace {
     /// `recursive`) onto `target`, which must exist and be of the same kind.
     public static func bind(_ source: String, onto target: String, recursive: Bool = false) throws(SyscallError) {
         try mount(source, target, nil, UInt(MS_BIND | (recursive ? MS_REC : 0)), nil)
+    }
+
+    /// Makes the mount at `path` read-only (`MS_REMOUNT|MS_BIND|MS_RDONLY`); in a
+    /// less privileged namespace copied from this one, it stays read-only.
+    public static func makeReadOnly(_ path: String) throws(SyscallError) {
+        try mount(nil, path, nil, UInt(MS_REMOUNT | MS_BIND | MS_RDONLY), nil)
+    }
+
+    /// Bind-mounts `path` onto itself and makes that mount read-only.
+    public static func bindReadOnly(_ path: String) throws(SyscallError) {
+        try bind(path, onto: path, recursive: true)
+        try makeReadOnly(path)
     }
 
     /// Moves the mount at `source` (with its submounts) to `target`. The corresponding C

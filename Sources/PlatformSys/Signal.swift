@@ -50,6 +50,11 @@ public struct Signal: RawRepresentable, Hashable, Sendable, CustomStringConverti
         _ = Glibc.signal(signal.rawValue, SIG_IGN)
     }
 
+    /// Restores `signal`'s default action process-wide (SIG_DFL).
+    public static func restoreDefault(_ signal: Signal) {
+        _ = Glibc.signal(signal.rawValue, SIG_DFL)
+    }
+
     private static func mask(_ how: CInt, _ signals: [Signal]) throws(SyscallError) {
         let numbers = signals.map(\.rawValue)
         // SAFETY: the shim reads `count` ints from the array.

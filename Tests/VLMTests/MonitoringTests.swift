@@ -22,11 +22,18 @@ struct MonitoringTests {
         return files.map { ViewsTests.read("\(base)/\($0)") }.joined()
     }
 
-    static func stopAndStart(_ dir: String, vm: Int, from writer: Int) throws {
+    static func stopAndStart(_ platform: RunningPlatform, _ dir: String, vm: Int, from writer: Int) throws {
+        // `vlm status` says running while a VM boots; the supervisor's console line comes once it runs.
+        func boots() -> Int {
+            platform.consoleOutput().split(separator: "\n").filter { $0.hasPrefix("vlm: vm\(vm) (") && $0.contains(") running (pid ") }.count
+        }
+        let before = boots()
         #expect(try sh("echo \(vm) > \(dir)/run/vm\(writer)/proc/nk/vmstop").status == 0)
         #expect(MountWait.until { ViewsTests.read("\(dir)/run/vm\(writer)/proc/nk/state") == "20" })
         #expect(try sh("echo \(vm) > \(dir)/run/vm\(writer)/proc/nk/vmstart").status == 0)
         #expect(MountWait.until { ViewsTests.read("\(dir)/run/vm\(vm)/proc/nk/id") == "\(vm)" })
+        // Mounted views come before the VM's sandbox and `ready`: a pause is refused until the VM runs.
+        #expect(MountWait.until(seconds: 30) { boots() > before })
     }
 
     static func pid(_ platform: RunningPlatform, vm: Int) throws -> Int32? {
@@ -40,13 +47,14 @@ struct MonitoringTests {
     func lifecycleEventsAreShared() throws {
         try withTemporaryDirectory { dir in
             let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
-            try Self.stopAndStart(dir, vm: 3, from: 2)
+            try Self.stopAndStart(platform, dir, vm: 3, from: 2)
             #expect(Self.log(dir, vm: 4).isEmpty, "monitoring is off by default ('P')")
             let enable = "echo -n 2 > \(dir)/run/vm2/sys/nk/prop/nk.monitoring.enable"
             #expect(try Self.sh(enable).status == 0)
-            try Self.stopAndStart(dir, vm: 3, from: 2)
+            try Self.stopAndStart(platform, dir, vm: 3, from: 2)
             for (file, event) in [("vmsuspend", "vm_suspend_request"), ("vmresume", "vm_resume_request")] {
-                #expect(try Self.sh("echo 3 > \(dir)/run/vm2/proc/nk/\(file)").status == 0)
+                let written = try Self.sh("echo 3 > \(dir)/run/vm2/proc/nk/\(file)")
+                #expect(written.status == 0, "\(written.error)\n\(platform.consoleOutput())")
                 #expect(MountWait.until { Self.log(dir, vm: 4).contains("VM3 VCPU0 - \(event)\n") }, "\(event)")
             }
             let guest = try #require(try Self.pid(platform, vm: 3))
@@ -84,11 +92,11 @@ struct MonitoringTests {
             #expect(bad.status != 0 && bad.standardError.contains("Invalid argument"), "\(bad.standardError)")
             #expect(ViewsTests.read(peer + "/filter-clr") == "hyp_call vm_stop\n", "a refused write changes nothing")
             #expect(try Self.sh("echo -n 2 > \(dir)/run/vm2/sys/nk/prop/nk.monitoring.enable").status == 0)
-            try Self.stopAndStart(dir, vm: 3, from: 2)
+            try Self.stopAndStart(platform, dir, vm: 3, from: 2)
             var log = Self.log(dir, vm: 4)
             #expect(log.contains("VM3 VCPU0 - vm_start\n") && !log.contains("vm_stop") && !log.contains("hyp_call"))
             #expect(try Self.sh("echo vm_stop > \(events)/filter-set").status == 0)
-            try Self.stopAndStart(dir, vm: 3, from: 2)
+            try Self.stopAndStart(platform, dir, vm: 3, from: 2)
             log = Self.log(dir, vm: 4)
             #expect(log.contains("VM3 VCPU0 - vm_stop\n") && !log.contains("hyp_call"))
             #expect(try platform.stop() == .exited(0))

@@ -73,6 +73,25 @@ int CVPlat_pidfd_send_signal(int pidfd, int sig);
 /// unshare(CLONE_NEWNS): a private mount namespace for the calling thread.
 int CVPlat_unshare_mount_namespace(void);
 
+// MARK: namespaces (the VM sandbox)
+extern const int CVPlat_CLONE_NEWNS;
+extern const int CVPlat_CLONE_NEWPID;
+extern const int CVPlat_CLONE_NEWNET;
+extern const int CVPlat_CLONE_NEWIPC;
+extern const int CVPlat_CLONE_NEWUTS;
+extern const int CVPlat_CLONE_NEWUSER;
+/// unshare(flags).
+int CVPlat_unshare(int flags);
+/// setns(fd, flags): `fd` a pidfd (every namespace in `flags` at once) or an nsfs file.
+int CVPlat_setns(int fd, int flags);
+/// sethostname(name, strlen(name)) in the calling process's UTS namespace.
+int CVPlat_sethostname(const char *name);
+/// Sets IFF_UP on the loopback interface `lo` of the calling process's network namespace.
+int CVPlat_loopback_up(void);
+/// waitpid(-1, &status, WNOHANG): a child that ended (its pid, its status word
+/// in `*status`), 0 when none has, -1 with errno (ECHILD: no children).
+int CVPlat_reap_any(int *status);
+
 // MARK: SCM_RIGHTS
 /// sendmsg(2) of one message with `nfds` descriptors attached (SCM_RIGHTS),
 /// MSG_NOSIGNAL. `nfds` may be 0. Returns bytes sent or -1.
@@ -93,8 +112,9 @@ extern const int CVPlat_MAX_FDS;
 /// every fd >= nmap is closed. Signal mask emptied and SIGINT/SIGTERM/SIGCHLD/
 /// SIGPIPE/SIGHUP reset to default. `new_pgroup`: the child leads its own
 /// process group. Returns 0 or an errno value (posix_spawn convention).
+/// `search_path`: look `path` up on PATH like execvp (posix_spawnp).
 int CVPlat_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
-                 const int *fdmap, int nmap, int new_pgroup);
+                 const int *fdmap, int nmap, int new_pgroup, int search_path);
 
 // MARK: scheduling
 /// sched_getcpu(): the CPU the calling thread runs on, or -1.

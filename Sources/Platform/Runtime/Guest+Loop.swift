@@ -30,7 +30,7 @@ enum GuestToken: UInt64, EpollToken {
 }
 
 extension GuestKernel {
-    /// The guest's event loop: control messages and the exit of `vl,init`.
+    /// The guest's event loop: control messages and the end of the sandbox (``VMSandbox``).
     /// Returns when told to stop or when the supervisor's end closes.
     static func serve(
         _ environment: GuestEnvironment, initProcess: ChildProcess?, hooks: GuestHooks, console: GuestConsole
@@ -47,7 +47,7 @@ extension GuestKernel {
                 switch token {
                 case .initExited:
                     if let status = try initProcess?.tryWait() {
-                        console.write("vm\(console.vm): vl,init \(status)")
+                        console.write("vm\(console.vm): sandbox \(status)")
                         try epoll.remove(initProcess!.pidDescriptor.rawValue)
                     }
                 case .control:

@@ -89,7 +89,9 @@ public enum GuestKernel {
             try hooks.boot(environment)
             let vm = environment.manifest.vm
             let views = "\(environment.manifest.runDirectory)/vm\(id)"
-            let initProcess = environment.manifest.startsInit ? try startInit(vm, views: views, console: console) : nil
+            let command = environment.manifest.startsInit ? vm.initCommand : nil
+            let initProcess = try startSandbox(
+                vm, views: views, runDirectory: environment.manifest.runDirectory, command: command, console: console)
             try control.send(GuestMessage.ready.encoded())
             return try serve(environment, initProcess: initProcess, hooks: hooks, console: console)
         } catch {
@@ -125,44 +127,18 @@ public enum GuestKernel {
             consoleDoorbell: EventFD(adopting: consoleDoorbellFD), nkddi: nk, channel: channel)
     }
 
-    /// Starts `vl,init` with the VM's console as stdout/stderr, through
-    /// `vlm guest --exec-init`, so it dies with this guest (parent-death signal)
-    /// and runs in the VM's mount namespace (``VMNamespace``, views at `views`).
-    static func startInit(_ vm: VMConfig, views: String, console: GuestConsole) throws -> ChildProcess? {
-        guard let command = vm.initCommand, !command.isEmpty else { return nil }
+    /// Starts the VM's sandbox (``VMSandbox``), which runs `vl,init` (`command`)
+    /// with the VM's console as stdout/stderr and takes `vlm exec`'s programs.
+    /// Its holder is the returned process; it ends when the sandbox does.
+    static func startSandbox(
+        _ vm: VMConfig, views: String, runDirectory: String, command: [String]?, console: GuestConsole
+    ) throws -> ChildProcess? {
         // Without its views mount (no FUSE) vl,init would open the host's own
-        // /dev/vpipe0 and, as root, create files there: it does not run.
+        // /dev/vpipe0 and, as root, create files there: no sandbox, no vl,init.
         guard FileSystem.isDirectory(views + "/dev") else {
-            console.write("vm\(vm.id): vl,init not started: the VM's views are not mounted at \(views)")
+            if command != nil { console.write("vm\(vm.id): vl,init not started: the VM's views are not mounted at \(views)") }
             return nil
         }
-        let devNull = try FileSystem.openReadOnly("/dev/null")
-        let namespace = ["--views", views]
-        let process = try ChildProcess.spawn(
-            executable: "/proc/self/exe",
-            arguments: ["vlm", "guest", "--exec-init", "--supervisor", "\(ProcessInfo.currentID)"]
-                + namespace + ["--"] + command,
-            descriptors: [devNull.rawValue, 1, 2], newProcessGroup: false)
-        console.write("vm\(vm.id): started vl,init \(command.joined(separator: " ")) (pid \(process.pid))")
-        return process
-    }
-
-    /// The `--exec-init` half: arm the parent-death signal, enter the VM's
-    /// mount namespace (when `views` is given), then become `command`.
-    public static func execInit(guestPID: Int32, views: String?, command: [String]) -> GuestExit {
-        guard (try? ParentDeath.arm(expectedParent: guestPID)) == true else { return .orphaned }
-        do {
-            if let views {
-                do { try VMNamespace.enter(views: views) } catch {
-                    GuestConsole(vm: 0).write("vl,init: cannot enter the views at \(views): \(error)")
-                    return .bootFailed
-                }
-            }
-            try MountNamespace.clearSignalMask()
-            try ChildProcess.exec(command)
-        } catch {
-            GuestConsole(vm: 0).write("vl,init: cannot run \(command.first ?? ""): \(error.errno)")
-            return .bootFailed
-        }
+        return try VMSandbox.start(vm, views: views, runDirectory: runDirectory, command: command, console: console)
     }
 }

@@ -90,13 +90,15 @@ public struct RunDirectory: Sendable, Equatable {
     }
 
     /// Removes `ready`, the socket, the `vm<N>` mount points (lazily unmounting a
-    /// mount a killed run left behind) and every `/dev/shm` object of this run.
+    /// mount a killed run left behind), sandbox scratch directories and every
+    /// `/dev/shm` object of this run.
     /// Only call it while holding the lock. Returns the shm objects removed.
     @discardableResult
     public func cleanLeftovers() throws -> [String] {
         try FileSystem.removeIfPresent(readyFile)
         try FileSystem.removeIfPresent(socket)
         removeMountPoints()
+        removeSandboxScratch()
         let leftovers = try SharedMemory.list(prefix: sharedMemoryPrefix)
         for name in leftovers { try? SharedMemory.unlink(name: name) }
         return leftovers
@@ -110,6 +112,15 @@ public struct RunDirectory: Sendable, Equatable {
             let mountPoint = path + "/" + name
             for _ in 0..<8 where FUSESupport.detachMount(mountPoint) {}  // stacked mounts, one by one
             try? FileSystem.removeIfPresent(mountPoint)
+        }
+    }
+
+    /// Removes the empty scratch directories a VM's sandbox holder left when it
+    /// was killed before its init finished (``VMNamespace/scratchPrefix``).
+    private func removeSandboxScratch() {
+        let names = (try? FileSystem.listDirectory(path)) ?? []
+        for name in names where name.hasPrefix(VMNamespace.scratchPrefix) {
+            try? FileSystem.removeIfPresent(path + "/" + name)
         }
     }
 
