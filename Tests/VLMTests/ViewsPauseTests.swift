@@ -66,9 +66,11 @@ struct ViewsPauseTests {
             let stuck = Stuck()
             defer { try? stuck.release(platform) }
             let views = dir + "/run/vm2"
-            #expect(waitUntil(timeout: .seconds(10)) { ViewsDataTests.initPID(platform.consoleOutput()) != nil })
-            let initPID = try #require(ViewsDataTests.initPID(platform.consoleOutput()))
             let guest = try #require(try vmTable(platform)[2]?.pid)
+            // vl,init runs in the VM's own PID namespace: find its host pid among the guest's descendants.
+            let sleeper = { ProcessTable.descendants(of: guest).first { $0.commandLine.hasPrefix("sleep 600") }?.pid }
+            #expect(waitUntil(timeout: .seconds(10)) { sleeper() != nil })
+            let initPID = try #require(sleeper())
 
             let (paused, _) = try stuck.run(Self.sh("echo 2 > \(views)/proc/nk/vmsuspend"), in: dir)
             #expect(paused == .exited(0), "the writer returned")
