@@ -75,6 +75,12 @@ public final class XirqDispatcher: Sendable {
         return (entry.xirq, left)
     }
 
+    /// Detaches every handler, waiting for those that run: after it, no handler
+    /// of this VM runs again (a kernel that is gone).
+    public func detachAll() {
+        for id in table.withLock({ Array($0.byID.keys) }) { _ = detach(id) }
+    }
+
     /// Runs the handlers of `xirq` in attach order.
     func dispatch(_ xirq: NkXIrq) {
         let entries = table.withLock { $0.byXirq[xirq] ?? [] }

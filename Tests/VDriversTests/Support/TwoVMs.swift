@@ -61,10 +61,11 @@ final class TwoVMs: @unchecked Sendable {
     }
 
     /// What the supervisor does when VM `id` dies: its ends OFF, SYSCONF to peers.
-    /// (The VM's dispatcher thread lives on in this process but its handlers see
-    /// the device closed; the test stops using that VM.)
+    /// (The VM's dispatcher thread lives on in this process with no handler
+    /// left: a late xirq can no longer move the dead kernel's state words.)
     func crash(_ id: NkOsId) {
         vms[id]?.drivers.stop()  // the dead kernel's drivers must not answer any more
+        vms[id]?.nkddi.dispatcher.detachAll()  // nor any handler of a kit driver or transport
         doorbells[id]!.current.withLock { $0 = nil }
         let peers = supervisor.vmDidStop(id)
         for peer in (2..<32).map(NkOsId.init) where peers & (1 << peer) != 0 {

@@ -146,9 +146,19 @@ import VlinkLib
         client.vrpc_data().storeBytes(Array("slow".utf8))
         var size: vrpc_size_t = 4
         #expect(client.vrpc_call_busy(&size, 20) == VrpcReturn.ETIMEDOUT)
-        let late = Thread { #expect(Self.call(client, "next") == (0, "NEXT")) }
+        // The next call leaves the buffer alone (the timed-out request still owns
+        // it) and asks for 2 bytes: it returns after the late reply to the first
+        // request (4 bytes), with its own answer, never that late reply.
+        let answer = Mutex<(Int32, vrpc_size_t)>((1, 0))
+        let late = Thread {
+            var next: vrpc_size_t = 2
+            let status = client.vrpc_call(&next)
+            answer.withLock { $0 = (status, next) }
+        }
         gate.signal()  // the timed-out request completes in the server, then the next one runs
         late.join()
+        #expect(answer.withLock { $0 } == (0, 2))
+        #expect(client.vrpc_data().loadBytes(count: 2) == Array("SL".utf8))
         #expect(server.vrpc_server_open({ _, s in s }, nil, true) == VrpcReturn.EFAULT)  // already open
     }
 
