@@ -73,10 +73,12 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "DeviceTreeTests", dependencies: ["DeviceTree", "PlatformTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "DeviceTreeTests", dependencies: ["DeviceTree", "PlatformTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatformModelTests", dependencies: ["PlatformModel", "DeviceTree", "PlatformTestSupport"]),
         .testTarget(name: "PlatformSysTests", dependencies: ["PlatformSys", "PlatformTestSupport", atomics]),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "PlatformModel", "PlatformSys", "PlatformTestSupport"]),
+        .testTarget(
+            name: "PlatformTests", dependencies: ["Platform", "PlatformModel", "PlatformSys", "PlatformTestSupport"]),
         .testTarget(
             name: "VDriversTests",
             dependencies: [

@@ -42,7 +42,8 @@ struct DTBReader {
         let version = word(at: 20)
         let lastCompatible = word(at: 24)
         guard version >= 16, lastCompatible <= DTB.version else {
-            throw fail(.unsupportedVersion, "version \(version) (last compatible \(lastCompatible)); 16 and 17 are supported")
+            throw fail(
+                .unsupportedVersion, "version \(version) (last compatible \(lastCompatible)); 16 and 17 are supported")
         }
         let structureOffset = Int(word(at: 8))
         let stringsOffset = Int(word(at: 12))
@@ -54,7 +55,9 @@ struct DTBReader {
         return Header(totalSize: totalSize, reservationOffset: Int(word(at: 16)), bootCPUID: word(at: 28))
     }
 
-    private func block(_ name: String, at offset: Int, size: Int, within total: Int) throws(DTBDecodingError) -> Range<Int> {
+    private func block(_ name: String, at offset: Int, size: Int, within total: Int) throws(DTBDecodingError) -> Range<
+        Int
+    > {
         guard offset <= total, size <= total - offset else {
             throw fail(.blockOutOfBounds, "\(name) block [\(offset), +\(size)) lies outside totalsize \(total)")
         }
@@ -158,7 +161,9 @@ struct DTBReader {
         let length = Int(try readWord())
         let nameOffset = Int(try readWord())
         guard length <= structure.upperBound - cursor else {
-            throw fail(.truncatedStructure, "property value of \(length) bytes at offset \(cursor) overruns the structure block")
+            throw fail(
+                .truncatedStructure,
+                "property value of \(length) bytes at offset \(cursor) overruns the structure block")
         }
         let value = Array(bytes[cursor..<cursor + length])
         cursor = min(align4(cursor + length), structure.upperBound)
@@ -169,7 +174,8 @@ struct DTBReader {
         guard offset < strings.count,
             let nul = bytes[(strings.lowerBound + offset)..<strings.upperBound].firstIndex(of: 0)
         else {
-            throw fail(.nameOutOfStrings, "property name offset \(offset) is outside the \(strings.count)-byte strings block")
+            throw fail(
+                .nameOutOfStrings, "property name offset \(offset) is outside the \(strings.count)-byte strings block")
         }
         return String(decoding: bytes[(strings.lowerBound + offset)..<nul], as: UTF8.self)
     }

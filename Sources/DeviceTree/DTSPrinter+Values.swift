@@ -58,8 +58,15 @@ struct ValueRenderer {
 
     // MARK: Groups
 
-    private enum GroupKind { case typed(ValueType), guessed(ValueType), path(String) }
-    private struct Group { var range: Range<Int>; var kind: GroupKind }
+    private enum GroupKind {
+        case typed(ValueType)
+        case guessed(ValueType)
+        case path(String)
+    }
+    private struct Group {
+        var range: Range<Int>
+        var kind: GroupKind
+    }
 
     private func groups() -> [Group] {
         var cuts = Set(types.map(\.offset) + paths.keys + [0])

@@ -14,7 +14,10 @@ public final class DeviceTree {
     /// a lone `FDT_END`, which dtc itself (and `DTB.decode`) then refuses.
     public var isRootDeleted = false
 
-    public init(root: Node = Node(name: ""), memoryReservations: [MemoryReservation] = [], bootCPUID: UInt32 = 0, isPlugin: Bool = false) {
+    public init(
+        root: Node = Node(name: ""), memoryReservations: [MemoryReservation] = [], bootCPUID: UInt32 = 0,
+        isPlugin: Bool = false
+    ) {
         self.root = root
         self.memoryReservations = memoryReservations
         self.bootCPUID = bootCPUID
@@ -25,8 +28,9 @@ public final class DeviceTree {
     public func node(atPath path: String) -> Node? {
         var node = root
         for component in path.split(separator: "/") {
-            guard let next = node.children.first(where: { $0.name == component })
-                ?? node.children.first(where: { $0.baseName == component && !component.contains("@") })
+            guard
+                let next = node.children.first(where: { $0.name == component })
+                    ?? node.children.first(where: { $0.baseName == component && !component.contains("@") })
             else { return nil }
             node = next
         }

@@ -9,7 +9,9 @@ public struct Property: Sendable, Hashable {
     /// Where the property was (last) defined.
     public var location: SourceLocation?
 
-    public init(name: String, value: PropertyValue = PropertyValue(), labels: [String] = [], location: SourceLocation? = nil) {
+    public init(
+        name: String, value: PropertyValue = PropertyValue(), labels: [String] = [], location: SourceLocation? = nil
+    ) {
         self.name = name
         self.value = value
         self.labels = labels

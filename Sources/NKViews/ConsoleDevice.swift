@@ -11,9 +11,13 @@ import Synchronization
 extension VMViews {
     func addConsoleDevices() {
         let waiters = consoleWaiters
-        dev.add("vlx-console", .device(DeviceFile(permissions: .readOnly, driver: ConsoleDevice(vm: nkddi.id, waiters: waiters))))
+        dev.add(
+            "vlx-console",
+            .device(DeviceFile(permissions: .readOnly, driver: ConsoleDevice(vm: nkddi.id, waiters: waiters))))
         for vm in vmIDs {
-            dev.add("vlx-log-\(vm)", .device(DeviceFile(permissions: .readOnly, driver: ConsoleDevice(vm: vm, waiters: waiters))))
+            dev.add(
+                "vlx-log-\(vm)",
+                .device(DeviceFile(permissions: .readOnly, driver: ConsoleDevice(vm: vm, waiters: waiters))))
         }
     }
 }
@@ -147,7 +151,10 @@ final class ConsoleWaiters: Sendable {
     /// written after the look rings the doorbell again (on `queue`).
     private func look() {
         let (reads, pollers) = state.withLock { state in
-            defer { state.reads.removeAll(); state.pollers.removeAll() }
+            defer {
+                state.reads.removeAll()
+                state.pollers.removeAll()
+            }
             return (state.reads, Array(state.pollers.values))
         }
         for vm in Set(reads.map(\.0.vm) + pollers.map(\.vm)) { repository.watchConsole(vm, by: watcher) }

@@ -42,7 +42,8 @@ public struct HostAccounting: Sendable {
     public func sample() -> Sample {
         let cpus = HostCPU.count
         let toTicks = HostAccounting.frequency / UInt64(HostCPU.ticksPerSecond)
-        var sample = Sample(cpus: cpus, idle: Self.idleTicks(cpus: cpus).map { $0.saturatingMultiply(toTicks) }, os: [:])
+        var sample = Sample(
+            cpus: cpus, idle: Self.idleTicks(cpus: cpus).map { $0.saturatingMultiply(toTicks) }, os: [:])
         let (vms, hypervisor) = processes()
         var groups: [Int32: NkOsId] = [:]
         for (vm, leader) in vms { groups[leader] = vm }
@@ -51,7 +52,9 @@ public struct HostAccounting: Sendable {
             guard let id: NkOsId = pid == hypervisor ? 1 : groups[process.group] else { continue }
             var row = sample.os[id] ?? Array(repeating: 0, count: cpus)
             // The supervisor's children are the guests: a stopped VM's time is not the hypervisor's.
-            if id != 1 { row[Self.column(process.cpu, cpus)].saturatingAdd(process.childTicks.saturatingMultiply(toTicks)) }
+            if id != 1 {
+                row[Self.column(process.cpu, cpus)].saturatingAdd(process.childTicks.saturatingMultiply(toTicks))
+            }
             for tid in (try? FileSystem.listDirectory("/proc/\(pid)/task")) ?? [] {
                 guard let stat = Self.stat(path: "/proc/\(pid)/task/\(tid)/stat") else { continue }
                 row[Self.column(stat.cpu, cpus)].saturatingAdd(stat.ticks.saturatingMultiply(toTicks))
@@ -77,7 +80,8 @@ public struct HostAccounting: Sendable {
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 36, let group = Int32(fields[2]), let user = UInt64(fields[11]),
             let system = UInt64(fields[12]), let childUser = UInt64(fields[13]), let childSystem = UInt64(fields[14]),
-            let cpu = Int(fields[36]) else { return nil }
+            let cpu = Int(fields[36])
+        else { return nil }
         return (group, user.saturatingAdding(system), childUser.saturatingAdding(childSystem), cpu)
     }
 
@@ -88,7 +92,8 @@ public struct HostAccounting: Sendable {
         for line in text.split(separator: "\n") where line.hasPrefix("cpu") {
             let fields = line.split(separator: " ")
             guard fields.count > 5, let cpu = Int(fields[0].dropFirst(3)), cpu >= 0, cpu < cpus,
-                let a = UInt64(fields[4]), let b = UInt64(fields[5]) else { continue }
+                let a = UInt64(fields[4]), let b = UInt64(fields[5])
+            else { continue }
             idle[cpu] = a.saturatingAdding(b)
         }
         return idle

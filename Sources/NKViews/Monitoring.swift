@@ -11,17 +11,23 @@ extension VMViews {
         let repository = nkddi.repository
         let eventLog = procNK.makeDirectories("monitoring/event-log")
         for selected in [true, false] {
-            eventLog.add(selected ? "filter-set" : "filter-clr", .controlFile(ControlFile(
-                read: { Array(EventLogText.filter(repository.eventFilter, selected: selected).utf8) },
-                write: { text throws(ViewErrno) in
-                    repository.changeEventFilter(try EventLogText.bits(text), select: selected)
-                })))
+            eventLog.add(
+                selected ? "filter-set" : "filter-clr",
+                .controlFile(
+                    ControlFile(
+                        read: { Array(EventLogText.filter(repository.eventFilter, selected: selected).utf8) },
+                        write: { text throws(ViewErrno) in
+                            repository.changeEventFilter(try EventLogText.bits(text), select: selected)
+                        })))
         }
         let log = procNK.makeDirectories("monitoring/vl,evt-log-0")
         for cpu in 0..<HostCPU.count {
-            log.add("cpu-\(cpu)", .seqFile(SeqFile(text: {
-                repository.eventRecords().filter { $0.cpu == cpu }.map(EventLogText.record).joined()
-            })))
+            log.add(
+                "cpu-\(cpu)",
+                .seqFile(
+                    SeqFile(text: {
+                        repository.eventRecords().filter { $0.cpu == cpu }.map(EventLogText.record).joined()
+                    })))
         }
     }
 }

@@ -40,10 +40,13 @@ extension VMViews {
         // No `self`: the tree (held by the views) must not keep the views alive, and
         // must keep working while mounted even if the views object is gone.
         let nkddi = self.nkddi
-        procNK.add(name, .controlFile(ControlFile { text throws(ViewErrno) in
-            let vm = try Self.writtenVM(text, nkddi: nkddi)
-            try act(vm)
-        }))
+        procNK.add(
+            name,
+            .controlFile(
+                ControlFile { text throws(ViewErrno) in
+                    let vm = try Self.writtenVM(text, nkddi: nkddi)
+                    try act(vm)
+                }))
     }
 
     /// `focus`: reads the ASCII id in `nk.focus`, a write sets it (line 13429).

@@ -10,18 +10,26 @@ extension VMViews {
     func addProcStatistics() {
         let host = self.host
         let repository = nkddi.repository
-        procNK.add("pcpustats", .seqFile(SeqFile(text: { CPUStatsText.pcpustats(host.sample(), vms: repository.vmIDs) })))
+        procNK.add(
+            "pcpustats", .seqFile(SeqFile(text: { CPUStatsText.pcpustats(host.sample(), vms: repository.vmIDs) })))
         procNK.add("counter-timer-offset", .seqFile(SeqFile(text: { "\(HostAccounting.counterTimerOffset())\n" })))
         let periods = CPUPeriods(cpus: host.sample().cpus)
         for cpu in 0..<periods.cpus {
             let pmon = procNK.makeDirectories("cpu/\(cpu)/pmon")
-            let ascii = pmon.makeDirectories("ascii"), raw = pmon.makeDirectories("raw")
-            ascii.add("cpustats", .seqFile(SeqFile(text: {
-                CPUStatsText.cpustats(periods.take(cpu, host.sample()), cpu: cpu, vms: repository.vmIDs)
-            })))
-            raw.add("cpustats", .seqFile(SeqFile(render: {
-                CPUStatsText.rawCPUStats(periods.take(cpu, host.sample()), vms: repository.vmIDs)
-            })))
+            let ascii = pmon.makeDirectories("ascii")
+            let raw = pmon.makeDirectories("raw")
+            ascii.add(
+                "cpustats",
+                .seqFile(
+                    SeqFile(text: {
+                        CPUStatsText.cpustats(periods.take(cpu, host.sample()), cpu: cpu, vms: repository.vmIDs)
+                    })))
+            raw.add(
+                "cpustats",
+                .seqFile(
+                    SeqFile(render: {
+                        CPUStatsText.rawCPUStats(periods.take(cpu, host.sample()), vms: repository.vmIDs)
+                    })))
             ascii.add("sysinfo", .seqFile(SeqFile(text: { CPUStatsText.sysinfo(oses: repository.vmIDs.count) })))
             raw.add("sysinfo", .seqFile(SeqFile(render: { CPUStatsText.rawSysinfo(oses: repository.vmIDs.count) })))
         }
@@ -39,7 +47,10 @@ struct CPUPeriod: Equatable {
 /// statistics have been retrieved" (line 13407), so reading `cpustats` resets it.
 final class CPUPeriods: Sendable {
     let cpus: Int
-    private struct Last { var time: UInt64; var sample: HostAccounting.Sample? }
+    private struct Last {
+        var time: UInt64
+        var sample: HostAccounting.Sample?
+    }
     private let last: Mutex<[Last]>
 
     init(cpus: Int) {
@@ -90,12 +101,14 @@ enum CPUStatsText {
     /// (the manual's example, lines 14066–14091; tab-separated as printed there).
     static func pcpustats(_ sample: HostAccounting.Sample, vms: [NkOsId]) -> String {
         let ids: [NkOsId] = [1] + vms
-        var ticks = "", msecs = ""
+        var ticks = ""
+        var msecs = ""
         for cpu in 0..<sample.cpus {
             let row = [at(sample.idle, cpu)] + ids.map { at(sample.os[$0] ?? [], cpu) }
             ticks += "\(cpu)\t" + row.map(String.init).joined(separator: "\t") + "\n"
             // Ticks to ms by division only: `ticks * 1000` overflowed after 213 days of idle time.
-            msecs += "\(cpu)\t" + row.map { String($0 / (HostAccounting.frequency / 1000)) }.joined(separator: "\t") + "\n"
+            msecs +=
+                "\(cpu)\t" + row.map { String($0 / (HostAccounting.frequency / 1000)) }.joined(separator: "\t") + "\n"
         }
         return "Counting frequency: \(HostAccounting.frequency) Hz\n\nCPU\tIdle\t"
             + ids.map { "VM\($0)" }.joined(separator: "\t") + "\n" + ticks + "\nIn msecs:\n\n" + msecs

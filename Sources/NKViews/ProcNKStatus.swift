@@ -31,7 +31,8 @@ enum ProcNKText {
     static func props(_ nkddi: NKDDI) -> String {
         var text = "PID\tNAME\tATTR\tLEN\tVALUE\n"
         for entry in nkddi.propertyList() {
-            let attr = (entry.attr & NK_PROP_ATTR_GET != 0 ? "r" : "-") + (entry.attr & NK_PROP_ATTR_SET != 0 ? "w" : "-")
+            let attr =
+                (entry.attr & NK_PROP_ATTR_GET != 0 ? "r" : "-") + (entry.attr & NK_PROP_ATTR_SET != 0 ? "w" : "-")
                 + (entry.attr & NK_PROP_ATTR_NOTIFY != 0 ? "n" : "-")
             let value: String
             if entry.attr & NK_PROP_ATTR_GET == 0 {
@@ -72,7 +73,8 @@ enum ProcNKText {
         let labels = repository.resourceLabels
         var text = ""
         for (index, link) in repository.vlinks.enumerated() {
-            text += " " + pad(link.name, 5) + ",\(link.link) serv \(link.s_id)/\(state(link.s_state))/'"
+            text +=
+                " " + pad(link.name, 5) + ",\(link.link) serv \(link.s_id)/\(state(link.s_state))/'"
                 + repository.infoString(link.s_info) + "' cli \(link.c_id)/\(state(link.c_state))/'"
                 + repository.infoString(link.c_info) + "'\n"
             for label in labels where label.vlinkIndex == index {
@@ -95,11 +97,13 @@ enum ProcNKText {
         var text = "PADDR      SIZE      ID\n"
         for entry in nkddi.propertyList() {
             guard entry.name.hasPrefix("nk.vm."),
-                entry.name.hasSuffix(".kernel.region") || entry.name.hasSuffix(".initrd.region") else { continue }
+                entry.name.hasSuffix(".kernel.region") || entry.name.hasSuffix(".initrd.region")
+            else { continue }
             guard let bytes = try? nkddi.propertyBytes(entry.name, maxSize: entry.maxSize), bytes.count >= 16 else {
                 continue
             }
-            let address = littleEndian(bytes[0..<8]), size = littleEndian(bytes[8..<16])
+            let address = littleEndian(bytes[0..<8])
+            let size = littleEndian(bytes[8..<16])
             let id = entry.name.dropFirst(3).dropLast(".region".count)
             text += "0x" + upperHex(address, 8) + " 0x" + upperHex(size, 8) + " \(id)\n"
         }
@@ -110,7 +114,8 @@ enum ProcNKText {
     /// interrupts, so 0…31 are invalid; the cross interrupts handed out so far
     /// (`NK_XIRQ_SYSCONF` up to the VM's next free xirq) map to themselves.
     static func xirqmap(_ repository: Repository, vm: NkOsId) -> String {
-        let first = Int(NK_XIRQ_SYSCONF), free = Int(max(repository.xirqFree(vm), NK_XIRQ_SYSCONF + 1))
+        let first = Int(NK_XIRQ_SYSCONF)
+        let free = Int(max(repository.xirqFree(vm), NK_XIRQ_SYSCONF + 1))
         let limit = Int(NK_XIRQ_LIMIT)
         var text = "0 - \(first - 1) =>    invalid (\(first))\n"
         text += "\(first) - \(free - 1) =>   \(first) - \(free - 1) (\(free - first))\n"

@@ -17,21 +17,28 @@ extension VMViews {
             names: { nkddi.propertyList().filter { $0.attr & NK_PROP_ATTR_GET != 0 }.map(\.name) },
             node: { name in
                 guard let entry = nkddi.propertyList().first(where: { $0.name == name }),
-                    entry.attr & NK_PROP_ATTR_GET != 0 else { return nil }
-                return Self.propertyFile(nkddi, name: name, maxSize: entry.maxSize, settable: entry.attr & NK_PROP_ATTR_SET != 0)
+                    entry.attr & NK_PROP_ATTR_GET != 0
+                else { return nil }
+                return Self.propertyFile(
+                    nkddi, name: name, maxSize: entry.maxSize, settable: entry.attr & NK_PROP_ATTR_SET != 0)
             })
         sysNK.add("prop", .directory(ViewDirectory(listing: listing)))
         sysNK.add("props", .symlink(ViewSymlink(to: "prop")))
     }
 
     static func propertyFile(_ nkddi: NKDDI, name: String, maxSize: Int, settable: Bool) -> ViewNode {
-        let read: @Sendable () throws(ViewErrno) -> [UInt8] = { () throws(ViewErrno) -> [UInt8] in try nkddi.propertyBytes(name, maxSize: maxSize) }
+        let read: @Sendable () throws(ViewErrno) -> [UInt8] = { () throws(ViewErrno) -> [UInt8] in
+            try nkddi.propertyBytes(name, maxSize: maxSize)
+        }
         guard settable else { return .seqFile(SeqFile(render: read)) }
-        return .controlFile(ControlFile.binary(permissions: .readWrite, read: read, write: { bytes throws(ViewErrno) in
-            let value = try PropertyValue.checked(name, bytes, repository: nkddi.repository)
-            let result = nkddi.nk_prop_set(name, value, UInt32(value.count))
-            if result < 0 { throw PropertyErrno.errno(result) }
-        }))
+        return .controlFile(
+            ControlFile.binary(
+                permissions: .readWrite, read: read,
+                write: { bytes throws(ViewErrno) in
+                    let value = try PropertyValue.checked(name, bytes, repository: nkddi.repository)
+                    let result = nkddi.nk_prop_set(name, value, UInt32(value.count))
+                    if result < 0 { throw PropertyErrno.errno(result) }
+                }))
     }
 
     /// `vlinks/endpoints/{server,client}/<vdriver>/<nb>/vm<id1>/vm<id2>/info`: the
@@ -64,7 +71,8 @@ extension VMViews {
             node: { folder in
                 guard let entry = Self.treeProperties(nkddi).first(where: { $0.folder == folder }),
                     let blob = try? nkddi.propertyBytes(entry.property, maxSize: entry.maxSize),
-                    let directory = cache.directory(for: blob) else { return nil }
+                    let directory = cache.directory(for: blob)
+                else { return nil }
                 return .directory(directory)
             })
         sysNK.add("device-trees", .directory(ViewDirectory(listing: listing)))

@@ -27,7 +27,9 @@ enum LowLevelOps {
         unsafe ops.forget_multi = { req, count, forgets in
             let request = unsafe FUSERequest(raw: req!)
             // SAFETY: libfuse passes `count` forget records valid for the call.
-            for unsafe item in unsafe UnsafeBufferPointer(start: forgets, count: count) {
+            let items = unsafe UnsafeBufferPointer(start: forgets, count: count)
+            for index in 0..<count {
+                let item = unsafe items[index]
                 request.server.forget(UInt64(item.ino), count: item.nlookup)
             }
             request.replyNone()
@@ -104,7 +106,8 @@ enum LowLevelOps {
         }
         unsafe ops.readdir = { req, _, size, offset, info in
             let request = unsafe FUSERequest(raw: req!)
-            unsafe LowLevelOps.readDirectory(request, handle: LowLevelOps.fileInfo(info).handle, size: size, offset: Int(offset))
+            unsafe LowLevelOps.readDirectory(
+                request, handle: LowLevelOps.fileInfo(info).handle, size: size, offset: Int(offset))
         }
         unsafe ops.releasedir = { req, _, info in
             let request = unsafe FUSERequest(raw: req!)
@@ -140,7 +143,9 @@ enum LowLevelOps {
     }
 
     /// The handle and current flags of an open file.
-    fileprivate static func fileInfo(_ info: UnsafeMutablePointer<fuse_file_info>?) -> (handle: UInt64, flags: OpenFlags) {
+    fileprivate static func fileInfo(_ info: UnsafeMutablePointer<fuse_file_info>?) -> (
+        handle: UInt64, flags: OpenFlags
+    ) {
         // SAFETY: libfuse passes the request's file info, valid for the call.
         unsafe (info!.pointee.fh, OpenFlags(rawValue: info!.pointee.flags))
     }

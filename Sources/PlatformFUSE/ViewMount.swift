@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CFuse3
-public import PlatformViews
 import PlatformSys
+public import PlatformViews
 import Synchronization
 
 /// A view tree served through FUSE at a directory, until ``unmount()``.
@@ -33,7 +33,9 @@ public final class ViewMount: Sendable {
 
     /// Mounts `root` at `mountPoint` (an existing, empty directory) and starts serving.
     /// - Throws: ``ViewMountError`` when the session or the mount fails.
-    public init(_ root: ViewDirectory, at mountPoint: String, options: ViewMountOptions = .init()) throws(ViewMountError) {
+    public init(_ root: ViewDirectory, at mountPoint: String, options: ViewMountOptions = .init())
+        throws(ViewMountError)
+    {
         let stopPipe: (read: Int32, write: Int32)
         do { stopPipe = try FUSESupport.makeStopPipe() } catch { throw .system("\(error)") }
         let server = ViewServer(
@@ -65,7 +67,12 @@ public final class ViewMount: Sendable {
     /// still holding files open get ECONNABORTED (later calls ENOTCONN); answers drivers give later are dropped.
     /// Calling it again does nothing.
     public func unmount() {
-        guard stopped.withLock({ stopped in defer { stopped = true }; return !stopped }) else { return }
+        guard
+            stopped.withLock({ stopped in
+                defer { stopped = true }
+                return !stopped
+            })
+        else { return }
         let detached = FUSESupport.detachMount(mountPoint)
         FUSESupport.signalStop(server.stopPipe.write)
         loop.join()
@@ -82,7 +89,9 @@ public final class ViewMount: Sendable {
         unsafe Unmanaged.passUnretained(server).release()
     }
 
-    private static func makeSession(_ server: ViewServer, options: ViewMountOptions) throws(ViewMountError) -> OpaquePointer {
+    private static func makeSession(_ server: ViewServer, options: ViewMountOptions) throws(ViewMountError)
+        -> OpaquePointer
+    {
         var arguments = ["vlm", "-o", options.optionString]
         if options.debug { arguments.append("-d") }
         var ops = LowLevelOps.table()
@@ -132,7 +141,9 @@ public final class ViewMount: Sendable {
         return channel
     }
 
-    private static func startLoop(_ session: Session, options: ViewMountOptions) throws(ViewMountError) -> FUSESupport.Thread {
+    private static func startLoop(_ session: Session, options: ViewMountOptions) throws(ViewMountError)
+        -> FUSESupport.Thread
+    {
         let idle = UInt32(max(1, options.maxIdleThreads))
         do {
             return try FUSESupport.startThread {
@@ -149,7 +160,9 @@ public final class ViewMount: Sendable {
 }
 
 /// Calls `body` with a C `argv` for `arguments`, valid during the call.
-private func withCArguments<R>(_ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+private func withCArguments<R>(
+    _ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R
+) -> R {
     // SAFETY: each string is copied into memory owned here, freed after `body`.
     let pointers: [UnsafeMutablePointer<CChar>?] = unsafe arguments.map { argument in
         let bytes = Array(argument.utf8CString)
@@ -157,7 +170,7 @@ private func withCArguments<R>(_ arguments: [String], _ body: (Int32, UnsafeMuta
         unsafe copy.initialize(from: bytes, count: bytes.count)
         return unsafe copy
     }
-    defer { unsafe pointers.forEach { unsafe $0?.deallocate() } }
+    defer { for index in unsafe pointers.indices { unsafe pointers[index]?.deallocate() } }
     var argv = unsafe pointers + [nil]
     return unsafe argv.withUnsafeMutableBufferPointer { unsafe body(Int32(arguments.count), $0.baseAddress!) }
 }

@@ -50,10 +50,13 @@ extension ViewServer {
         let replier = FUSEReplier(request, server: self)
         let open = DeviceOpenRequest(flags: flags, responder: replier)
         replier.watch(open)
-        throughGate(open, nonBlocking: open.isNonBlocking, park: { open.suspend() }) {
-            device.driver.open(open)
-            open.answerIfAbandoned()
-        }
+        throughGate(
+            open, nonBlocking: open.isNonBlocking, park: { open.suspend() },
+            serve: {
+                device.driver.open(open)
+                open.answerIfAbandoned()
+            }
+        )
     }
 
     /// Runs `serve` now, or later when the mount's device gate holds requests (a
@@ -74,10 +77,13 @@ extension ViewServer {
             let replier = FUSEReplier(request, server: self)
             let read = DeviceReadRequest(count: count, flags: flags, responder: replier)
             replier.watch(read)
-            throughGate(read, nonBlocking: read.isNonBlocking, park: { read.suspend() }) {
-                device.read(read)
-                read.answerIfAbandoned()
-            }
+            throughGate(
+                read, nonBlocking: read.isNonBlocking, park: { read.suspend() },
+                serve: {
+                    device.read(read)
+                    read.answerIfAbandoned()
+                }
+            )
         case .directory?: request.reply(.eisdir)
         case nil: request.reply(.ebadf)
         }
@@ -98,10 +104,13 @@ extension ViewServer {
             // SAFETY: a device request that outlives the call copies `bytes` (DeviceWriteRequest.suspend).
             let write = unsafe DeviceWriteRequest(bytes: bytes, flags: flags, responder: replier)
             replier.watch(write)
-            throughGate(write, nonBlocking: write.isNonBlocking, park: { write.suspend() }) {
-                device.write(write)
-                write.answerIfAbandoned()
-            }
+            throughGate(
+                write, nonBlocking: write.isNonBlocking, park: { write.suspend() },
+                serve: {
+                    device.write(write)
+                    write.answerIfAbandoned()
+                }
+            )
             write.endBorrow()
         case .content?: request.reply(.eacces)
         case .directory?: request.reply(.eisdir)

@@ -94,7 +94,8 @@ final class ViewServer: Sendable {
         ]
         for name in directory.childNames() {
             guard let node = directory.child(named: name) else { continue }
-            entries.append(DirectoryEntry(name: name, number: inodes.number(parent: number, name: name), mode: node.mode))
+            entries.append(
+                DirectoryEntry(name: name, number: inodes.number(parent: number, name: name), mode: node.mode))
         }
         return openFiles.insert(.directory(entries))
     }

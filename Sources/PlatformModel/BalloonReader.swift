@@ -91,7 +91,8 @@ struct BalloonReader {
         var vms: [Int] = []
         for cell in cells.map(Int.init) {
             guard vmIDs.contains(cell), cell != host, !vms.contains(cell) else {
-                let why = cell == host ? "is the host" : vms.contains(cell) ? "is listed twice" : "is not a configured VM"
+                let why =
+                    cell == host ? "is the host" : vms.contains(cell) ? "is listed twice" : "is not a configured VM"
                 diagnostics.error("balloon vms: VM \(cell) \(why)", at: node, property: "vms")
                 return nil
             }

@@ -17,7 +17,8 @@ struct BuildDiagnostics {
 
     /// Where `node.name` was written, else where the node was.
     static func location(of node: Node, property name: String?) -> SourceLocation? {
-        name.flatMap { node.property(named: $0)?.location } ?? node.location ?? node.parent.flatMap { location(of: $0, property: nil) }
+        name.flatMap { node.property(named: $0)?.location } ?? node.location
+            ?? node.parent.flatMap { location(of: $0, property: nil) }
     }
 }
 

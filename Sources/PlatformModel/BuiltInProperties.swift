@@ -61,7 +61,8 @@ extension PlatformBuilder {
     }
 
     private static func identityProperties(_ id: HypervisorIdentity, balloon: Bool) -> [PropertySpec] {
-        let on = HypervisorFeatures.on(balloon: balloon), off = HypervisorFeatures.off(balloon: balloon)
+        let on = HypervisorFeatures.on(balloon: balloon)
+        let off = HypervisorFeatures.off(balloon: balloon)
         let strings: [(String, String, BuiltInProperty)] = [
             ("nk.build-id", id.buildID, .buildID),
             ("nk.version.hypervisor", id.hypervisor, .versionHypervisor),
@@ -130,7 +131,9 @@ extension PlatformBuilder {
         ]
     }
 
-    private static func readOnly(_ name: String, _ value: [UInt8]?, _ which: BuiltInProperty, size: Int? = nil) -> PropertySpec {
+    private static func readOnly(_ name: String, _ value: [UInt8]?, _ which: BuiltInProperty, size: Int? = nil)
+        -> PropertySpec
+    {
         PropertySpec(name: name, size: size ?? value?.count ?? 0, value: value, origin: .builtIn(which))
     }
 

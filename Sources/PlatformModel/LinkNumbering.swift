@@ -16,7 +16,8 @@ extension VlinkReader {
     /// The channel between `server` and its `cloneIndex`-th client.
     mutating func channel(_ name: String, server: EndNode, client: EndNode, cloneIndex: Int) -> Channel {
         if client.saysServer {
-            diagnostics.error("an end with peer-phandle is the client end; remove server;", at: client.node, property: "server")
+            diagnostics.error(
+                "an end with peer-phandle is the client end; remove server;", at: client.node, property: "server")
         }
         if let other = client.compatible, other != name {
             diagnostics.warning(

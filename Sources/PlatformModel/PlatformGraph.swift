@@ -11,7 +11,9 @@ public enum PlatformGraph {
             "    node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\"];",
             "    edge [fontname=\"Helvetica\", fontsize=10];",
         ]
-        if spec.vlinks.contains(where: { $0.serverID == PlatformLimits.hypervisorID || $0.clientID == PlatformLimits.hypervisorID }) {
+        if spec.vlinks.contains(where: {
+            $0.serverID == PlatformLimits.hypervisorID || $0.clientID == PlatformLimits.hypervisorID
+        }) {
             lines.append("    vm1 [label=\"VM 1\\nhypervisor\", style=\"dashed\"];")
         }
         for vm in spec.vms {
@@ -23,7 +25,9 @@ public enum PlatformGraph {
         }
         for vlink in spec.vlinks {
             let style = vlink.isSymmetric ? ", style=dashed" : ""
-            lines.append("    vm\(vlink.clientID) -> vm\(vlink.serverID) [label=\(quote("\(vlink.name) \(vlink.link)"))\(style)];")
+            lines.append(
+                "    vm\(vlink.clientID) -> vm\(vlink.serverID) [label=\(quote("\(vlink.name) \(vlink.link)"))\(style)];"
+            )
         }
         lines.append("    legend [shape=note, style=filled, fillcolor=lightyellow, label=\(legend(spec))];")
         lines.append("}")
@@ -35,7 +39,8 @@ public enum PlatformGraph {
         let configured = spec.properties.filter { $0.builtIn == nil }
         var text = "properties\\l"
         for property in configured {
-            let line = "\(property.name) [\(property.size)] = \(PropertyText.value(property))"
+            let line =
+                "\(property.name) [\(property.size)] = \(PropertyText.value(property))"
                 + "  get \(permission(property.allowGet)) set \(permission(property.allowSet))"
                 + " notify \(permission(property.allowNotify))"
             text += escape(line) + "\\l"

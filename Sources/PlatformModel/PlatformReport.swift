@@ -22,7 +22,8 @@ public enum PlatformReport {
         for property in spec.properties {
             properties.add([
                 property.name, "\(property.size)", cell(PropertyText.value(property)), permission(property.allowGet),
-                permission(property.allowSet), permission(property.allowNotify), property.builtIn == nil ? "config" : "built-in",
+                permission(property.allowSet), permission(property.allowNotify),
+                property.builtIn == nil ? "config" : "built-in",
             ])
         }
         return "VMs\n\(vms.render())\nVlinks\n\(vlinks.render())\nProperties\n\(properties.render())"
@@ -49,7 +50,8 @@ public enum PlatformReport {
             JSON.object([
                 ("name", .string(property.name)), ("size", .number(property.size)),
                 ("value", .string(PropertyText.value(property, unset: ""))), ("isSet", .bool(property.value != nil)),
-                ("allowGet", .string(property.allowGet.description)), ("allowSet", .string(property.allowSet.description)),
+                ("allowGet", .string(property.allowGet.description)),
+                ("allowSet", .string(property.allowSet.description)),
                 ("allowNotify", .string(property.allowNotify.description)), ("builtIn", .bool(property.builtIn != nil)),
             ])
         }

@@ -16,7 +16,9 @@ public struct PlatformSpec: Sendable, Hashable {
     /// The balloon region (`/vlm/balloon`); nil: ballooning is disabled.
     public var balloon: BalloonSpec?
 
-    public init(vms: [VMSpec] = [], vlinks: [VlinkSpec] = [], properties: [PropertySpec] = [], balloon: BalloonSpec? = nil) {
+    public init(
+        vms: [VMSpec] = [], vlinks: [VlinkSpec] = [], properties: [PropertySpec] = [], balloon: BalloonSpec? = nil
+    ) {
         self.vms = vms
         self.vlinks = vlinks
         self.properties = properties

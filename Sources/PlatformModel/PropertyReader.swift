@@ -20,7 +20,9 @@ struct PropertyReader {
     mutating func read(_ nodes: [Node]) -> [PropertySpec] {
         var properties: [PropertySpec] = []
         for node in nodes {
-            if let first = properties.first(where: { $0.name == node.name }), case .configuration(let path, _) = first.origin {
+            if let first = properties.first(where: { $0.name == node.name }),
+                case .configuration(let path, _) = first.origin
+            {
                 diagnostics.error("property \(node.name) is defined twice (first at \(path))", at: node)
                 continue
             }

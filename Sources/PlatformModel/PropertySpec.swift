@@ -35,7 +35,8 @@ public struct PropertySpec: Sendable, Hashable {
 
     /// The `ATTR` column of `/proc/nk/props` for VM `id`: `r`/`-`, `w`/`-`, `n`/`-` (manual line 14110).
     public func attributes(forVM id: Int) -> String {
-        (allowGet.contains(id) ? "r" : "-") + (allowSet.contains(id) ? "w" : "-") + (allowNotify.contains(id) ? "n" : "-")
+        (allowGet.contains(id) ? "r" : "-") + (allowSet.contains(id) ? "w" : "-")
+            + (allowNotify.contains(id) ? "n" : "-")
     }
 
     /// The built-in property this is, or nil for a `&hyp_property` node.

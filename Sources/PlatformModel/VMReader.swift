@@ -106,7 +106,8 @@ struct VMReader {
         var seen: [String: Int] = [:]
         for vm in vms {
             if let first = seen[vm.name], let node = nodes.first(where: { $0.id == vm.id })?.node {
-                diagnostics.error("VM name \"\(vm.name)\" is used twice (first by VM \(first))", at: node, property: "label")
+                diagnostics.error(
+                    "VM name \"\(vm.name)\" is used twice (first by VM \(first))", at: node, property: "label")
             } else {
                 seen[vm.name] = vm.id
             }

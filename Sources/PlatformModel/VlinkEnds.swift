@@ -53,7 +53,8 @@ extension VlinkReader {
             diagnostics.error("a vlink end is either server; or client;, not both", at: node, property: "client")
         }
         if node.property(named: "peer-handle") != nil {
-            diagnostics.warning("unknown property peer-handle; did you mean peer-phandle?", at: node, property: "peer-handle")
+            diagnostics.warning(
+                "unknown property peer-handle; did you mean peer-phandle?", at: node, property: "peer-handle")
         }
         return end
     }
@@ -93,7 +94,8 @@ extension VlinkReader {
         {
             return Int(cell)
         }
-        diagnostics.error("#clone must be \"auto\" or a number of server end points (<2>)", at: node, property: "#clone")
+        diagnostics.error(
+            "#clone must be \"auto\" or a number of server end points (<2>)", at: node, property: "#clone")
         return nil
     }
 }

@@ -31,7 +31,9 @@ struct VlinkReader {
         for (index, end) in ends.enumerated() {
             guard end.hasPeerPhandle else {
                 if end.saysClient {
-                    diagnostics.error("client end without a server: it needs peer-phandle = <&server>;", at: end.node, property: "client")
+                    diagnostics.error(
+                        "client end without a server: it needs peer-phandle = <&server>;", at: end.node,
+                        property: "client")
                 }
                 continue
             }
@@ -43,7 +45,8 @@ struct VlinkReader {
                 continue
             }
             if let problem = Self.notServer(ends[target]) {
-                diagnostics.error("peer-phandle points at \(peer.path), \(problem)", at: end.node, property: "peer-phandle")
+                diagnostics.error(
+                    "peer-phandle points at \(peer.path), \(problem)", at: end.node, property: "peer-phandle")
                 continue
             }
             clientsOf[target, default: []].append(index)
@@ -89,7 +92,8 @@ struct VlinkReader {
             if hasClients || server.saysServer {
                 diagnostics.error("a vlink server end needs compatible = the vlink name", at: server.node)
             } else if server.node.property(named: "compatible") == nil {
-                diagnostics.warning("neither a vlink server (compatible) nor a client (peer-phandle); ignored", at: server.node)
+                diagnostics.warning(
+                    "neither a vlink server (compatible) nor a client (peer-phandle); ignored", at: server.node)
             }
             return nil
         }
@@ -100,10 +104,13 @@ struct VlinkReader {
             return nil
         }
         if !KnownVlinkNames.contains(name) {
-            diagnostics.warning("unknown vlink compatible \"\(name)\": no vdriver of vlm serves it", at: server.node, property: "compatible")
+            diagnostics.warning(
+                "unknown vlink compatible \"\(name)\": no vdriver of vlm serves it", at: server.node,
+                property: "compatible")
         }
         if !hasClients {
-            diagnostics.warning("no client refers to this server end (peer-phandle); it makes no vlink", at: server.node)
+            diagnostics.warning(
+                "no client refers to this server end (peer-phandle); it makes no vlink", at: server.node)
         }
         return name
     }

@@ -54,7 +54,9 @@ public final class ChildProcess: @unchecked Sendable {
         let code = unsafe withCStringArray(arguments) { argv in
             unsafe withCStringArray(env) { envp in
                 unsafe map.withUnsafeBufferPointer { m in
-                    unsafe CVPlat_spawn(&pid, executable, argv, envp, m.baseAddress, CInt(m.count), newProcessGroup ? 1 : 0, searchPath ? 1 : 0)
+                    unsafe CVPlat_spawn(
+                        &pid, executable, argv, envp, m.baseAddress, CInt(m.count), newProcessGroup ? 1 : 0,
+                        searchPath ? 1 : 0)
                 }
             }
         }
@@ -96,7 +98,7 @@ public final class ChildProcess: @unchecked Sendable {
     public func send(_ signal: Signal) throws(SyscallError) {
         do {
             try syscall("pidfd_send_signal") { CVPlat_pidfd_send_signal(pidDescriptor.rawValue, signal.rawValue) }
-        } catch where error.errno == .noSuchProcess {
+        } catch  where error.errno == .noSuchProcess {
         }
     }
 
@@ -143,7 +145,7 @@ public final class ChildProcess: @unchecked Sendable {
             do {
                 // SAFETY: the shim writes the local status word.
                 pid = try syscall("waitpid") { unsafe CVPlat_reap_any(&status) }
-            } catch where error.errno == .noChildProcess {
+            } catch  where error.errno == .noChildProcess {
                 return ended
             }
             if pid == 0 { return ended }

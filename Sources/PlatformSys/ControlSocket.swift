@@ -58,7 +58,8 @@ public final class ControlSocket: Sendable {
         // SAFETY: socketpair writes exactly two ints into the two-element buffer.
         try syscall("socketpair") {
             unsafe fds.withUnsafeMutableBufferPointer {
-                unsafe socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, $0.baseAddress!)
+                unsafe socketpair(
+                    AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, $0.baseAddress!)
             }
         }
         return (ControlSocket(adopting: OwnedFD(adopting: fds[0])), ControlSocket(adopting: OwnedFD(adopting: fds[1])))
@@ -92,7 +93,9 @@ public final class ControlSocket: Sendable {
         let result = try nonBlockingSyscall("recvmsg") {
             unsafe buffer.withUnsafeMutableBytes { b in
                 unsafe fds.withUnsafeMutableBufferPointer { f in
-                    unsafe CVPlat_recv_with_fds(rawValue, b.baseAddress, b.count, f.baseAddress, CInt(f.count), &count, &truncated, nonBlocking ? 1 : 0)
+                    unsafe CVPlat_recv_with_fds(
+                        rawValue, b.baseAddress, b.count, f.baseAddress, CInt(f.count), &count, &truncated,
+                        nonBlocking ? 1 : 0)
                 }
             }
         }
@@ -114,9 +117,10 @@ public final class ControlSocket: Sendable {
 
     /// Connects to the listening socket at `path` (`DIR/vlm.sock`). The corresponding C function is `connect`.
     public static func connect(path: String) throws(SyscallError) -> ControlSocket {
-        let fd = OwnedFD(adopting: try syscall("socket") {
-            socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        })
+        let fd = OwnedFD(
+            adopting: try syscall("socket") {
+                socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            })
         var address = try UnixAddress(path)
         // SAFETY: withSockaddr lends a sockaddr_un of the length it passes, for the call only.
         try syscall("connect") { unsafe address.withSockaddr { unsafe Glibc.connect(fd.rawValue, $0, $1) } }
@@ -162,9 +166,12 @@ public final class UnixListener: Sendable {
 
     /// Binds and listens at `path`, replacing a stale socket file left by a dead run.
     public init(path: String, backlog: CInt = 16) throws(SyscallError) {
-        let fd = OwnedFD(adopting: try syscall("socket") {
-            socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        })
+        let fd = OwnedFD(
+            adopting: try syscall("socket") {
+                socket(
+                    AF_UNIX,
+                    Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            })
         var address = try UnixAddress(path)
         try FileSystem.removeIfPresent(path)
         // SAFETY: withSockaddr lends a sockaddr_un of the length it passes, for the call only.

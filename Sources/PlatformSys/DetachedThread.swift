@@ -22,11 +22,13 @@ public enum DetachedThread {
         var thread = pthread_t()
         // SAFETY: `thread` is a local the call fills; the entry point is a
         // non-capturing closure that only reads its argument, the box above.
-        let result = unsafe pthread_create(&thread, nil, { argument in
-            let box = unsafe Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-            box.body()
-            return nil
-        }, context)
+        let result = unsafe pthread_create(
+            &thread, nil,
+            { argument in
+                let box = unsafe Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+                box.body()
+                return nil
+            }, context)
         guard result == 0 else {
             // SAFETY: the thread was not created, so the retain above is ours to drop.
             unsafe Unmanaged<Box>.fromOpaque(context).release()

@@ -54,7 +54,9 @@ public final class Epoll<Token: EpollToken>: Sendable {
     /// Waits until at least one registration is ready or `timeout` passes
     /// (`nil`: forever). Returns the ready tokens with their events, at most
     /// `maxEvents` (≤ 64); an empty array on timeout. `EINTR` is retried with the same timeout.
-    public func wait(timeout: Duration? = nil, maxEvents: Int = 64) throws(SyscallError) -> [(token: Token, events: EpollEvents)] {
+    public func wait(timeout: Duration? = nil, maxEvents: Int = 64) throws(SyscallError) -> [(
+        token: Token, events: EpollEvents
+    )] {
         let max = Swift.min(Swift.max(maxEvents, 1), 64)
         var tokens = [UInt64](repeating: 0, count: max)
         var events = [UInt32](repeating: 0, count: max)

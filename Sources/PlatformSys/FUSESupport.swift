@@ -2,8 +2,8 @@
 // The few plain syscalls the FUSE glue (PlatformFUSE) needs: a thread to run the session
 // loop on, the device read/write of its custom I/O, directories and unmounting.
 import CVPlat
-import Synchronization
 import Glibc
+import Synchronization
 
 /// Syscalls for `PlatformFUSE`, which may call libfuse but not libc.
 public enum FUSESupport {
@@ -31,11 +31,13 @@ public enum FUSESupport {
         var id = pthread_t()
         // SAFETY: `context` is a +1 reference to a ThreadBody that the new thread takes
         // back exactly once; on failure no thread took it, so it is released here.
-        let result = unsafe pthread_create(&id, nil, { raw in
-            let box = unsafe Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
-            box.body()
-            return nil
-        }, context)
+        let result = unsafe pthread_create(
+            &id, nil,
+            { raw in
+                let box = unsafe Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
+                box.body()
+                return nil
+            }, context)
         guard result == 0 else {
             unsafe Unmanaged<ThreadBody>.fromOpaque(context).release()
             throw FUSESupportError(call: "pthread_create", errno: result)

@@ -23,12 +23,13 @@ public final class FileLock: Sendable {
     public static func tryAcquire(path: String) throws(SyscallError) -> FileLock? {
         while true {
             // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
-            let fd = OwnedFD(adopting: try syscall("open") {
-                unsafe open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            })
+            let fd = OwnedFD(
+                adopting: try syscall("open") {
+                    unsafe open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+                })
             do {
                 try syscall("flock") { flock(fd.rawValue, LOCK_EX | LOCK_NB) }
-            } catch where error.errno == .wouldBlock {
+            } catch  where error.errno == .wouldBlock {
                 return nil
             }
             if try sameFile(fd.rawValue, path) { return FileLock(path: path, descriptor: fd) }

@@ -7,14 +7,16 @@ import SystemPackage
 public enum FileSystem {
     /// Creates `path` (and, with `intermediate`, its parents) with `mode`; an
     /// existing directory is fine. The corresponding C function is `mkdir`.
-    public static func createDirectory(_ path: String, permissions: UInt32 = 0o700, intermediate: Bool = true) throws(SyscallError) {
+    public static func createDirectory(_ path: String, permissions: UInt32 = 0o700, intermediate: Bool = true)
+        throws(SyscallError)
+    {
         if intermediate, let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             try createDirectory(String(path[..<slash]), permissions: permissions, intermediate: true)
         }
         do {
             // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
             try syscall("mkdir") { unsafe mkdir(path, permissions) }
-        } catch where error.errno == .fileExists && isDirectory(path) {
+        } catch  where error.errno == .fileExists && isDirectory(path) {
         }
     }
 
@@ -68,7 +70,8 @@ public enum FileSystem {
     /// (e.g. a file for a child's output).
     public static func openForWriting(_ path: String, permissions: UInt32 = 0o600) throws(SyscallError) -> OwnedFD {
         // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
-        OwnedFD(adopting: try syscall("open") { unsafe open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions) })
+        OwnedFD(
+            adopting: try syscall("open") { unsafe open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions) })
     }
 
     /// Reads the whole file.
@@ -84,12 +87,15 @@ public enum FileSystem {
 
     /// Replaces `path` with `bytes` atomically: writes `path.tmp.<pid>`, fsyncs
     /// nothing (run-dir files are volatile), renames over `path`.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o600) throws(SyscallError) {
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o600)
+        throws(SyscallError)
+    {
         let temporary = "\(path).tmp.\(getpid())"
         // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
-        let fd = OwnedFD(adopting: try syscall("open") {
-            unsafe open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
-        })
+        let fd = OwnedFD(
+            adopting: try syscall("open") {
+                unsafe open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
+            })
         // SAFETY: both Strings are bridged to C strings that live for the calls only.
         do {
             try fd.writeAll(bytes)
@@ -102,11 +108,14 @@ public enum FileSystem {
     }
 
     /// Creates `path` exclusively (fails with `EEXIST` when present) holding `bytes`.
-    public static func createExclusively(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o600) throws(SyscallError) {
+    public static func createExclusively(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o600)
+        throws(SyscallError)
+    {
         // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
-        let fd = OwnedFD(adopting: try syscall("open") {
-            unsafe open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-        })
+        let fd = OwnedFD(
+            adopting: try syscall("open") {
+                unsafe open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+            })
         try fd.writeAll(bytes)
     }
 
@@ -115,7 +124,7 @@ public enum FileSystem {
         do {
             // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
             try syscall("remove") { unsafe remove(path) }
-        } catch where error.errno == .noSuchFileOrDirectory {
+        } catch  where error.errno == .noSuchFileOrDirectory {
         }
     }
 

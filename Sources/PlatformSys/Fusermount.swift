@@ -33,10 +33,12 @@ public final class FusermountChannel: Sendable {
     public static func mount(_ path: String, options: String) throws(SyscallError) -> FusermountChannel {
         let (mine, theirs) = try ControlSocket.pair()
         let devNull = try FileSystem.openReadOnly("/dev/null")
-        let environment = ChildProcess.currentEnvironment().filter { !$0.hasPrefix("_FUSE_COMMFD=") } + ["_FUSE_COMMFD=3"]
+        let environment =
+            ChildProcess.currentEnvironment().filter { !$0.hasPrefix("_FUSE_COMMFD=") } + ["_FUSE_COMMFD=3"]
         let process = try ChildProcess.spawn(
             executable: helperPath, arguments: ["fusermount3", "-o", "rw,nosuid,nodev," + options, "--", path],
-            environment: environment, descriptors: [devNull.rawValue, devNull.rawValue, devNull.rawValue, theirs.rawValue],
+            environment: environment,
+            descriptors: [devNull.rawValue, devNull.rawValue, devNull.rawValue, theirs.rawValue],
             newProcessGroup: false)
         _ = consume theirs
         let message = try? mine.receiveBlocking()
@@ -53,7 +55,10 @@ public final class FusermountChannel: Sendable {
     /// mounted (or unmounts it) and exits; it is reaped here (waiting up to a second).
     /// Calling it again does nothing.
     public func release() {
-        var taken = watcher.withLock { state in defer { state = nil }; return state }
+        var taken = watcher.withLock { state in
+            defer { state = nil }
+            return state
+        }
         guard let process = taken?.process else { return }
         taken = nil  // closes our end of the channel
         _ = try? process.wait(timeout: .seconds(1))
@@ -63,7 +68,7 @@ public final class FusermountChannel: Sendable {
     /// `umount2`). Returns whether it succeeded.
     public static func unmount(_ path: String) -> Bool {
         guard let devNull = try? FileSystem.openReadOnly("/dev/null"),
-              let process = try? ChildProcess.spawn(
+            let process = try? ChildProcess.spawn(
                 executable: helperPath, arguments: ["fusermount3", "-u", "-q", "-z", "--", path],
                 descriptors: [devNull.rawValue, devNull.rawValue, devNull.rawValue])
         else { return false }

@@ -34,7 +34,8 @@ public enum HostCPU {
     /// lowest `sysconf(_SC_NPROCESSORS_ONLN)` bits.
     public static var onlineMask: UInt32 {
         if let bytes = try? FileSystem.readFile("/sys/devices/system/cpu/online"),
-           let mask = cpuListMask(String(decoding: bytes, as: UTF8.self)) {
+            let mask = cpuListMask(String(decoding: bytes, as: UTF8.self))
+        {
             return mask
         }
         let online = min(32, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -47,7 +48,8 @@ public enum HostCPU {
         for range in list.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
             let ends = range.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
             guard (1...2).contains(ends.count), let first = ends.first ?? nil, let last = ends.last ?? nil,
-                  first <= last else { return nil }
+                first <= last
+            else { return nil }
             for cpu in first...min(last, 31) where cpu >= 0 { mask |= 1 << UInt32(cpu) }
         }
         return mask

@@ -1,6 +1,6 @@
+import Glibc
 // SPDX-License-Identifier: Apache-2.0
 import SystemPackage
-import Glibc
 
 /// Whole-file reads and writes on the host, for the CLI.
 public enum HostFiles {

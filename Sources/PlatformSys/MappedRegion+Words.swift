@@ -66,7 +66,9 @@ extension MappedRegion {
     }
 
     /// Strong compare-and-exchange of the 32-bit word at `offset`.
-    public func compareExchange32(expected: UInt32, desired: UInt32, at offset: Int) -> (exchanged: Bool, original: UInt32) {
+    public func compareExchange32(expected: UInt32, desired: UInt32, at offset: Int) -> (
+        exchanged: Bool, original: UInt32
+    ) {
         // SAFETY: as in acquiringLoad32.
         unsafe word32(offset).compareExchange(expected: expected, desired: desired, ordering: .acquiringAndReleasing)
     }
@@ -84,7 +86,9 @@ extension MappedRegion {
     }
 
     /// Strong compare-and-exchange of the 64-bit word at `offset`.
-    public func compareExchange64(expected: UInt64, desired: UInt64, at offset: Int) -> (exchanged: Bool, original: UInt64) {
+    public func compareExchange64(expected: UInt64, desired: UInt64, at offset: Int) -> (
+        exchanged: Bool, original: UInt64
+    ) {
         // SAFETY: as in acquiringLoad64.
         unsafe word64(offset).compareExchange(expected: expected, desired: desired, ordering: .acquiringAndReleasing)
     }

@@ -55,8 +55,9 @@ import SystemPackage
 
     /// Traps unless `[offset, offset + count)` is inside and `offset` is a multiple of `alignment`.
     func check(_ offset: Int, _ count: Int, alignment: Int = 1) {
-        precondition(contains(offset: offset, count: count),
-                     "MappedRegion access [\(offset), +\(count)) outside \(size) bytes")
+        precondition(
+            contains(offset: offset, count: count),
+            "MappedRegion access [\(offset), +\(count)) outside \(size) bytes")
         precondition(offset % alignment == 0, "MappedRegion offset \(offset) not \(alignment)-aligned")
     }
 
@@ -85,7 +86,8 @@ import SystemPackage
         check(offset, count)
         // SAFETY: source range checked above; the array is initialized with exactly `count` bytes.
         return unsafe [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            unsafe buffer.baseAddress!.initialize(from: (base + offset).assumingMemoryBound(to: UInt8.self), count: count)
+            unsafe buffer.baseAddress!.initialize(
+                from: (base + offset).assumingMemoryBound(to: UInt8.self), count: count)
             initialized = count
         }
     }
@@ -106,7 +108,9 @@ import SystemPackage
     }
 
     /// Lends the bytes `[offset, offset + count)` as a mutable span for the call.
-    public func withMutableBytes<R>(at offset: Int, count: Int, _ body: (inout MutableRawSpan) throws -> R) rethrows -> R {
+    public func withMutableBytes<R>(at offset: Int, count: Int, _ body: (inout MutableRawSpan) throws -> R) rethrows
+        -> R
+    {
         check(offset, count)
         // SAFETY: range checked; the span cannot escape `body`, and `self` outlives the call.
         var span = unsafe MutableRawSpan(_unsafeStart: base + offset, byteCount: count)

@@ -123,7 +123,8 @@ public enum MountNamespace {
         var rest = Array(field.utf8)[...]
         while let byte = rest.popFirst() {
             if byte == UInt8(ascii: "\\"), rest.count >= 3,
-               let value = UInt8(String(decoding: rest.prefix(3), as: UTF8.self), radix: 8) {
+                let value = UInt8(String(decoding: rest.prefix(3), as: UTF8.self), radix: 8)
+            {
                 bytes.append(value)
                 rest = rest.dropFirst(3)
             } else {

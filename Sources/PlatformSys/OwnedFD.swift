@@ -123,7 +123,9 @@ public struct Pipe: Sendable {
     public init(nonBlockingRead: Bool = false) throws(SyscallError) {
         var fds: [CInt] = [-1, -1]
         // SAFETY: pipe2 writes exactly two ints into the two-element buffer.
-        try syscall("pipe2") { unsafe fds.withUnsafeMutableBufferPointer { unsafe CVPlat_pipe_cloexec($0.baseAddress!) } }
+        try syscall("pipe2") {
+            unsafe fds.withUnsafeMutableBufferPointer { unsafe CVPlat_pipe_cloexec($0.baseAddress!) }
+        }
         readEnd = SharedFD(adopting: OwnedFD(adopting: fds[0]))
         writeEnd = SharedFD(adopting: OwnedFD(adopting: fds[1]))
         if nonBlockingRead { try readEnd.descriptor.setNonBlocking(true) }

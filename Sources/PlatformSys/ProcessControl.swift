@@ -62,7 +62,9 @@ public enum ProcessInfo {
         var buffer = [CChar](repeating: 0, count: 4096)
         // SAFETY: readlink writes at most count - 1 bytes; we add the terminator.
         let n = try syscall("readlink") {
-            unsafe buffer.withUnsafeMutableBufferPointer { unsafe readlink("/proc/self/exe", $0.baseAddress!, $0.count - 1) }
+            unsafe buffer.withUnsafeMutableBufferPointer {
+                unsafe readlink("/proc/self/exe", $0.baseAddress!, $0.count - 1)
+            }
         }
         return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -94,7 +96,8 @@ public struct ProcessCPUTimes: Equatable, Sendable {
         let fields = statLine[statLine.index(after: close)...].split(separator: " ")
         // After ')': field 3 (state) is index 0, so field N is index N - 3.
         guard fields.count > 12, let state = fields[0].first,
-              let utime = Int(fields[11]), let stime = Int(fields[12]) else { return nil }
+            let utime = Int(fields[11]), let stime = Int(fields[12])
+        else { return nil }
         let tick = Duration.seconds(1) / ticksPerSecond
         self.user = tick * utime
         self.system = tick * stime

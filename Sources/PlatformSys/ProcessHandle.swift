@@ -46,7 +46,7 @@ public final class ProcessHandle: Sendable {
     public func send(_ signal: Signal) throws(SyscallError) {
         do {
             try syscall("pidfd_send_signal") { CVPlat_pidfd_send_signal(descriptor.rawValue, signal.rawValue) }
-        } catch where error.errno == .noSuchProcess {
+        } catch  where error.errno == .noSuchProcess {
         }
     }
 }

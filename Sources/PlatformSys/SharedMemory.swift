@@ -31,9 +31,10 @@ public final class SharedMemory: Sendable {
     public static func create(name: String, size: Int) throws(SyscallError) -> SharedMemory {
         let path = try objectPath(name)
         // SAFETY: the String is bridged to a NUL-terminated C string that lives for the call only.
-        let fd = OwnedFD(adopting: try syscall("shm_open") {
-            unsafe shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        })
+        let fd = OwnedFD(
+            adopting: try syscall("shm_open") {
+                unsafe shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            })
         do {
             try syscall("ftruncate") { ftruncate(fd.rawValue, off_t(size)) }
         } catch {
@@ -54,7 +55,9 @@ public final class SharedMemory: Sendable {
     }
 
     /// Wraps a received shared-memory descriptor (shm or memfd); size from `fstat`.
-    public static func adopting(_ descriptor: consuming OwnedFD, name: String? = nil) throws(SyscallError) -> SharedMemory {
+    public static func adopting(_ descriptor: consuming OwnedFD, name: String? = nil) throws(SyscallError)
+        -> SharedMemory
+    {
         let size = try fileSize(descriptor.rawValue)
         return SharedMemory(descriptor: descriptor, name: name, size: size)
     }
@@ -62,7 +65,8 @@ public final class SharedMemory: Sendable {
     /// Creates an anonymous object of `size` bytes. The corresponding C function is `memfd_create`.
     public static func anonymous(label: String, size: Int) throws(SyscallError) -> SharedMemory {
         // SAFETY: `label` is bridged to a C string for the call only.
-        let fd = OwnedFD(adopting: try syscall("memfd_create") { unsafe CVPlat_memfd_create(label, CVPlat_MFD_CLOEXEC) })
+        let fd = OwnedFD(
+            adopting: try syscall("memfd_create") { unsafe CVPlat_memfd_create(label, CVPlat_MFD_CLOEXEC) })
         try syscall("ftruncate") { ftruncate(fd.rawValue, off_t(size)) }
         return SharedMemory(descriptor: fd, name: nil, size: size)
     }

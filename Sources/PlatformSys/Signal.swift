@@ -86,9 +86,10 @@ public final class SignalFD: Sendable {
         try Signal.block(signals)
         let numbers = signals.map(\.rawValue)
         // SAFETY: the shim reads `count` ints from the array.
-        descriptor = OwnedFD(adopting: try syscall("signalfd") {
-            unsafe numbers.withUnsafeBufferPointer { unsafe CVPlat_signalfd($0.baseAddress, CInt($0.count), 1) }
-        })
+        descriptor = OwnedFD(
+            adopting: try syscall("signalfd") {
+                unsafe numbers.withUnsafeBufferPointer { unsafe CVPlat_signalfd($0.baseAddress, CInt($0.count), 1) }
+            })
     }
 
     /// The descriptor number, for epoll registration.

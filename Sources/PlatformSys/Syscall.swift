@@ -57,7 +57,7 @@ func nonBlockingSyscall<T: BinaryInteger>(
 ) throws(SyscallError) -> IOResult<T> {
     do {
         return .processed(try syscall(name, body))
-    } catch where error.errno == .resourceTemporarilyUnavailable {
+    } catch  where error.errno == .resourceTemporarilyUnavailable {
         return .wouldBlock
     }
 }
@@ -73,6 +73,6 @@ func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutab
     // SAFETY: each strdup'd buffer lives until the deferred free, after `body`
     // returns; the array is NULL-terminated as execve(2) requires.
     let pointers: [UnsafeMutablePointer<CChar>?] = unsafe strings.map { unsafe strdup($0) } + [nil]
-    defer { unsafe pointers.forEach { unsafe free($0) } }
+    defer { for index in unsafe pointers.indices { unsafe free(pointers[index]) } }
     return unsafe pointers.withUnsafeBufferPointer { unsafe body($0.baseAddress!) }
 }

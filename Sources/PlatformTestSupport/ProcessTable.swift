@@ -28,7 +28,8 @@ public enum ProcessTable {
         guard let close = line.lastIndex(of: ")") else { return nil }
         let fields = line[line.index(after: close)...].split(separator: " ")
         guard fields.count > 2, let state = fields[0].first, let parent = Int32(fields[1]),
-              let group = Int32(fields[2]) else { return nil }
+            let group = Int32(fields[2])
+        else { return nil }
         let argv = (try? FileSystem.readFile("/proc/\(pid)/cmdline")) ?? []
         let commandLine = String(decoding: Array(argv.split(separator: 0).joined(separator: [32])), as: UTF8.self)
         return Entry(pid: pid, parent: parent, group: group, state: state, commandLine: commandLine)
@@ -62,7 +63,8 @@ public enum ProcessTable {
         guard let bytes = try? FileSystem.readFile("/proc/\(pid)/status") else { return [] }
         let text = String(decoding: bytes, as: UTF8.self)
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("SigIgn:") }),
-              let mask = UInt64(line.dropFirst("SigIgn:".count).filter { !$0.isWhitespace }, radix: 16) else { return [] }
+            let mask = UInt64(line.dropFirst("SigIgn:".count).filter { !$0.isWhitespace }, radix: 16)
+        else { return [] }
         return Set((1...64).filter { mask & (1 << UInt64($0 - 1)) != 0 }.map { Signal(rawValue: CInt($0)) })
     }
 }

@@ -45,7 +45,9 @@ public final class RunningPlatform {
         supervisor = try ChildProcess.spawn(
             executable: executable, arguments: ["vlm", "run"] + extraArguments + ["--run-dir", runDirectory],
             environment: environment.isEmpty ? nil : ChildProcess.currentEnvironment() + environment,
-            descriptors: [input?.readEnd.rawValue ?? devNull.rawValue, output.writeEnd.rawValue, output.writeEnd.rawValue])
+            descriptors: [
+                input?.readEnd.rawValue ?? devNull.rawValue, output.writeEnd.rawValue, output.writeEnd.rawValue,
+            ])
         // `ready` holds the supervisor's pid: a stale one left by a killed run does not count.
         let expected = Array("\(supervisor.pid)\n".utf8)
         let isReady = { (try? FileSystem.readFile(runDirectory + "/ready")) == expected }

@@ -64,5 +64,10 @@ public func executableOnPath(_ name: String) -> String? {
 /// Process-wide counter for unique names.
 enum UniqueCounter {
     private static let value = Mutex(0)
-    static func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    static func next() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
 }

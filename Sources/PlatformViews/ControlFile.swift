@@ -38,7 +38,8 @@ public final class ControlFile: Sendable {
         read: (@Sendable () throws(ViewErrno) -> [UInt8])? = nil,
         write: @escaping @Sendable ([UInt8]) throws(ViewErrno) -> Void
     ) -> ControlFile {
-        ControlFile(permissions: permissions ?? (read == nil ? .writeOnly : .readWrite), reader: read, bytesWriter: write)
+        ControlFile(
+            permissions: permissions ?? (read == nil ? .writeOnly : .readWrite), reader: read, bytesWriter: write)
     }
 
     private init(

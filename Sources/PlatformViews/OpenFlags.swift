@@ -37,11 +37,12 @@ public struct OpenFlags: Sendable, Hashable {
 
     /// Flags for an open with the given access mode, for tests and in-process callers.
     public static func accessMode(_ mode: AccessMode, nonBlocking: Bool = false) -> OpenFlags {
-        let access: Int32 = switch mode {
-        case .readOnly: 0
-        case .writeOnly: 1
-        case .readWrite: 2
-        }
+        let access: Int32 =
+            switch mode {
+            case .readOnly: 0
+            case .writeOnly: 1
+            case .readWrite: 2
+            }
         return OpenFlags(rawValue: access | (nonBlocking ? 0o4000 : 0))
     }
 }

@@ -42,6 +42,6 @@ public final class PollWaitQueue: Sendable {
             defer { wakers.removeAll(keepingCapacity: true) }
             return Array(wakers.values)
         }
-        woken.forEach { $0.wake() }
+        for waiter in woken { waiter.wake() }
     }
 }

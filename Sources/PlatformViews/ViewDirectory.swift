@@ -38,7 +38,7 @@ public final class ViewDirectory: Sendable {
         entries: [(String, ViewNode)] = [],
         listing: Listing? = nil
     ) {
-        entries.forEach { Self.checkName($0.0) }
+        for entry in entries { Self.checkName(entry.0) }
         self.permissions = permissions
         self.listing = listing
         self.entries = Mutex(entries.map { (name: $0.0, node: $0.1) })

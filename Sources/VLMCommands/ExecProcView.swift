@@ -22,8 +22,9 @@ enum ExecProcView {
             },
             node: { name in
                 guard !name.isEmpty, name != VMNamespace.hostProcEntry, name != "nk",
-                      let proc = VMSandbox.procRoot.withLock({ $0 }),
-                      Namespaces.exists(name, in: proc.descriptor) else { return nil }
+                    let proc = VMSandbox.procRoot.withLock({ $0 }),
+                    Namespaces.exists(name, in: proc.descriptor)
+                else { return nil }
                 return .symlink(ViewSymlink(to: hostRoot + name))
             })
         let directory = ViewDirectory(

@@ -26,8 +26,9 @@ final class GuestDrivers: Sendable {
         let host = HostAccounting(processes: { Self.processes(runDirectory, supervisor: supervisor) })
         views = VMViews(nkddi: environment.nkddi, consoleDoorbell: environment.consoleDoorbell, host: host)
         ExecProcView.add(to: views)
-        drivers = VDriverRegistry.boot(VDriverContext(
-            nkddi: environment.nkddi, dev: views.dev, procNK: views.procNK, log: { environment.log($0) }))
+        drivers = VDriverRegistry.boot(
+            VDriverContext(
+                nkddi: environment.nkddi, dev: views.dev, procNK: views.procNK, log: { environment.log($0) }))
         let path = Self.mountPoint(runDirectory: runDirectory.path, vm: environment.id)
         // A mount a killed guest's watcher has not removed yet goes first: on its dead
         // mount point `mkdir` says EEXIST and `stat` ENOTCONN, so the restart failed.
@@ -55,8 +56,11 @@ final class GuestDrivers: Sendable {
     }
 
     /// The process group leader of each running VM (from `vlm status`) and the supervisor.
-    static func processes(_ runDirectory: RunDirectory, supervisor: Int32) -> (vms: [NkOsId: Int32], hypervisor: Int32?) {
-        guard case .status(let report)? = try? RuntimeClient.send(.status, to: runDirectory) else { return ([:], supervisor) }
+    static func processes(_ runDirectory: RunDirectory, supervisor: Int32) -> (vms: [NkOsId: Int32], hypervisor: Int32?)
+    {
+        guard case .status(let report)? = try? RuntimeClient.send(.status, to: runDirectory) else {
+            return ([:], supervisor)
+        }
         var vms: [NkOsId: Int32] = [:]
         for vm in report.vms { if let pid = vm.pid { vms[NkOsId(vm.id)] = pid } }
         return (vms, supervisor)

@@ -5,7 +5,9 @@ import PlatformSys
 
 /// `--run-dir DIR`, shared by the runtime commands.
 struct RunDirectoryOption: ParsableArguments {
-    @Option(name: .customLong("run-dir"), help: "The platform's run directory (default: $VLM_RUN_DIR, /run/vlm/<config>, $XDG_RUNTIME_DIR/vlm/<config>).")
+    @Option(
+        name: .customLong("run-dir"),
+        help: "The platform's run directory (default: $VLM_RUN_DIR, /run/vlm/<config>, $XDG_RUNTIME_DIR/vlm/<config>).")
     var path: String?
 
     /// The run directory for config `configName` (`demo` when none).

@@ -67,7 +67,9 @@ public final class Vlink: Sendable {
     /// `vlink_op_register`: adds `op` to the callbacks of `idx`, performed in
     /// registration order. Returns 0.
     @discardableResult
-    public func vlink_op_register(_ idx: VlinkOpIndex, _ op: @escaping VlinkOp, _ cookie: (any Sendable)? = nil) -> Int32 {
+    public func vlink_op_register(_ idx: VlinkOpIndex, _ op: @escaping VlinkOp, _ cookie: (any Sendable)? = nil)
+        -> Int32
+    {
         core.withLock { $0.ops[idx.rawValue].append((op, cookie)) }
         return VlinkReturn.ok
     }
@@ -121,7 +123,9 @@ extension Vlink {
             var changed = false
             // The table ends within two steps against a fixed peer word (see Handshake.settle).
             for _ in 0..<3 {
-                guard let next = Handshake.step(mine: endpoint.mine, peer: peer, mayReset: c.target == .up) else { break }
+                guard let next = Handshake.step(mine: endpoint.mine, peer: peer, mayReset: c.target == .up) else {
+                    break
+                }
                 if !transition(to: next, &c, aborted: &aborted) { break }
                 changed = true
             }

@@ -134,7 +134,6 @@ extension VlinkDrv {
         event?(self)
     }
 
-
     // MARK: vlink_drv_shutdown, vlink_drv_cleanup (lines 9185–9240)
 
     /// Every vlink's target is `VLINK_STOPPED`: STOP runs, my ends go OFF and the

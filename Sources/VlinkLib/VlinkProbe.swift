@@ -39,7 +39,9 @@ enum VlinkProbe {
     /// `unpaired`. Order: each server end followed by its partner.
     static func pairs(_ plinks: [NkPhAddr], nkddi: NKDDI) -> Found {
         let servers = plinks.compactMap { VlinkEndpoint(nkddi: nkddi, plink: $0) }.filter(\.isServer)
-        let clients = plinks.compactMap { VlinkEndpoint(nkddi: nkddi, plink: $0, preferServer: false) }.filter { !$0.isServer }
+        let clients = plinks.compactMap { VlinkEndpoint(nkddi: nkddi, plink: $0, preferServer: false) }.filter {
+            !$0.isServer
+        }
         var found = Found()
         var used = Set<NkPhAddr>()
         for server in servers {

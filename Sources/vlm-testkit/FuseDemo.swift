@@ -36,17 +36,26 @@ struct FuseDemo: ParsableCommand {
         let proc = root.makeDirectories("proc/nk")
         proc.add("id", .seqFile(SeqFile(text: { "3\n" })))
         proc.add("last", .seqFile(SeqFile(text: { stopped.withLock { $0.map { "\($0)\n" } ?? "none\n" } })))
-        proc.add("vmstop", .controlFile(ControlFile { text throws(ViewErrno) in
-            let id = try ControlFile.integer(text)
-            guard (2...31).contains(id) else { throw .einval }
-            stopped.withLock { $0 = id }
-        }))
+        proc.add(
+            "vmstop",
+            .controlFile(
+                ControlFile { text throws(ViewErrno) in
+                    let id = try ControlFile.integer(text)
+                    guard (2...31).contains(id) else { throw .einval }
+                    stopped.withLock { $0 = id }
+                }))
         let properties = ["nk.vm.3.name": "demo", "nk.panic-trigger": "0"]
         let sys = root.makeDirectories("sys/nk")
-        sys.add("prop", .directory(ViewDirectory(listing: .init(
-            names: { properties.keys.sorted() },
-            node: { name in properties[name].map { value in .seqFile(SeqFile(size: .exact, text: { value })) } }
-        ))))
+        sys.add(
+            "prop",
+            .directory(
+                ViewDirectory(
+                    listing: .init(
+                        names: { properties.keys.sorted() },
+                        node: { name in
+                            properties[name].map { value in .seqFile(SeqFile(size: .exact, text: { value })) }
+                        }
+                    ))))
         sys.add("props", .symlink(ViewSymlink(to: "prop")))
         root.makeDirectories("dev").add("loop0", .device(DeviceFile(driver: LoopbackPipe())))
         return root

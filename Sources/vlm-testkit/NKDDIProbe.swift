@@ -34,7 +34,8 @@ struct NKDDIProbe: ParsableCommand {
             bells[id] = EventFD(adopting: OwnedFD(adopting: fd))
         }
         let out = ProbeOutput()
-        let nk = NKDDI(repository: objects.repository, id: vm, doorbells: bells, hypervisor: PrintingHypervisor(out: out))
+        let nk = NKDDI(
+            repository: objects.repository, id: vm, doorbells: bells, hypervisor: PrintingHypervisor(out: out))
         if let own = bells[vm] {
             let thread = Thread { nk.dispatcher.run(waiter: own) }
             thread.start()

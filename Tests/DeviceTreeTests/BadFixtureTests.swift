@@ -34,7 +34,8 @@ import Testing
         }
         #expect(diagnostic.severity == .error)
         #expect(diagnostic.location?.file == name || name.hasPrefix("nul-in-line"))
-        #expect([diagnostic.location?.line, diagnostic.location?.column] == position.map { Optional($0) }, "\(diagnostic)")
+        #expect(
+            [diagnostic.location?.line, diagnostic.location?.column] == position.map { Optional($0) }, "\(diagnostic)")
         let shown = diagnostic.check.map { "(\($0)) \(diagnostic.message)" } ?? diagnostic.message
         #expect(shown == String(header[3]), "\(diagnostic)")
     }

@@ -29,6 +29,7 @@ struct BigInputTests {
     func thousandsOfLabelsOnOneNode(symbols: Bool) throws {
         let labels = (0..<5000).map { "l\($0): " }.joined()
         let amendments = (0..<100).map { "m\($0): &l\($0 * 7) { };\n" }.joined()
-        try Self.sameBlobAsDTC("/dts-v1/;\n/ {\n\t\(labels)node { p = <&l4999>; };\n};\n" + amendments, symbols: symbols)
+        try Self.sameBlobAsDTC(
+            "/dts-v1/;\n/ {\n\t\(labels)node { p = <&l4999>; };\n};\n" + amendments, symbols: symbols)
     }
 }

@@ -52,6 +52,8 @@ import Testing
 
     @Test func diagnosticsCarryTheNodeAndPlace() {
         let error = Source.error("/dts-v1/;\n/ {\n\tx { p = <&nowhere>; };\n};")
-        #expect(error?.description == "main.dts:3:2: error (phandle_references): /x: Reference to non-existent node or label \"nowhere\"")
+        #expect(
+            error?.description
+                == "main.dts:3:2: error (phandle_references): /x: Reference to non-existent node or label \"nowhere\"")
     }
 }

@@ -41,7 +41,8 @@ import Testing
         case .badStructureToken: return setting(blob, structure, to: 7)
         case .propertyOutsideNode: return setting(blob, structure, to: 3)
         case .truncatedStructure: return setting(blob, 36, to: 4)
-        case .nameOutOfStrings: return setting(blob, structure + 16, to: 0xFFFF)  // root BEGIN_NODE, "", PROP, len, nameoff
+        case .nameOutOfStrings:  // root BEGIN_NODE, "", PROP, len, nameoff
+            return setting(blob, structure + 16, to: 0xFFFF)
         case .missingEnd: return setting(blob, structureEnd - 4, to: 4)
         case .unclosedNode: return setting(blob, structureEnd - 8, to: 4)
         case .nestingTooDeep: return deepBlob(depth: DTB.maximumDepth + 1)

@@ -39,11 +39,14 @@ import Testing
             (0, .type(.cells16)), (2, .type(.cells64)), (10, .type(.string)), (12, .type(.cells8)),
             (13, .label("mid")),
         ]
-        #expect(line(value(bytes, markers)) == "p = /bits/ 16 <0x01>, /bits/ 64 <0x05>, \"x\", /bits/ 8 <0x07 mid: 0xab>;")
+        #expect(
+            line(value(bytes, markers)) == "p = /bits/ 16 <0x01>, /bits/ 64 <0x05>, \"x\", /bits/ 8 <0x07 mid: 0xab>;")
     }
 
     @Test func labelsInsideAndAroundValues() {
-        let markers: [(Int, Marker.Kind)] = [(0, .type(.cells32)), (0, .label("a")), (4, .label("b")), (8, .label("c"))]
+        let markers: [(Int, Marker.Kind)] = [
+            (0, .type(.cells32)), (0, .label("a")), (4, .label("b")), (8, .label("c")),
+        ]
         #expect(line(value([0, 0, 0, 1, 0, 0, 0, 2], markers)) == "p = a: <0x01 b: 0x02> c:;")
     }
 
@@ -72,7 +75,8 @@ import Testing
         tree.root.append(Node(name: "n@0", labels: ["l1", "l2"]))
         #expect(
             DTSPrinter.print(tree)
-                == "/dts-v1/;\n\nr: /memreserve/\t0x0000000000001000 0x0000000000000020;\n/ {\n\n\tl1: l2: n@0 {\n\t};\n};\n")
+                == "/dts-v1/;\n\nr: /memreserve/\t0x0000000000001000 0x0000000000000020;\n/ {\n\n\tl1: l2: n@0 {\n\t};\n};\n"
+        )
     }
 
     /// dtc reads every escape the printer writes back to the same bytes.

@@ -61,7 +61,8 @@ import Testing
     }
 
     @Test func unreadableFilesGiveTheReason() {
-        let error = Self.error("/dts-v1/;\n/include/ \"secret.dtsi\"\n", ["dir/secret.dtsi": .unreadable("Permission denied")])
+        let error = Self.error(
+            "/dts-v1/;\n/include/ \"secret.dtsi\"\n", ["dir/secret.dtsi": .unreadable("Permission denied")])
         #expect(error?.message == "couldn't read \"dir/secret.dtsi\": Permission denied")
     }
 

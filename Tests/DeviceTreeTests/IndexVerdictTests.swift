@@ -16,11 +16,15 @@ import Testing
     }
 
     static let rows: [Row] = {
-        guard let text = try? String(contentsOfFile: Corpus.directory + "/INDEX.txt", encoding: .utf8) else { return [] }
+        guard let text = try? String(contentsOfFile: Corpus.directory + "/INDEX.txt", encoding: .utf8) else {
+            return []
+        }
         return text.split(separator: "\n").compactMap { line in
             let f = line.split(separator: " ")
             guard f.count == 4, !line.hasPrefix("#") else { return nil }
-            return Row(file: String(f[0]), strictAccepts: f[1] == "0", forceAccepts: f[2] == "0", dtcCrashes: f[3] == "dtc-crash-or-hang")
+            return Row(
+                file: String(f[0]), strictAccepts: f[1] == "0", forceAccepts: f[2] == "0",
+                dtcCrashes: f[3] == "dtc-crash-or-hang")
         }
     }()
 

@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func valuesConcatenateWithTypesAndLabels() throws {
-        let property = try #require(try Source.tree(#"p = "ab", <1>, [01 02], /bits/ 16 <3>, l: <4> e:;"#).root.property(named: "p"))
+        let property = try #require(
+            try Source.tree(#"p = "ab", <1>, [01 02], /bits/ 16 <3>, l: <4> e:;"#).root.property(named: "p"))
         #expect(property.value.bytes == Array("ab".utf8) + [0, 0, 0, 0, 1, 1, 2, 0, 3, 0, 0, 0, 4])
         #expect(property.value.markers.contains(Marker(offset: 11, kind: .label("l"))))
         #expect(property.value.markers.contains(Marker(offset: 15, kind: .label("e"))))
@@ -44,7 +45,8 @@ import Testing
 
     @Test func aReinstatedNodeKeepsItsPlaceButNotItsOldContent() throws {
         let tree = try Source.compile(
-            "/dts-v1/;\n/ { a { x; }; b { }; };\n/ { /delete-node/ a; };\n/ { a { y; }; };").tree
+            "/dts-v1/;\n/ { a { x; }; b { }; };\n/ { /delete-node/ a; };\n/ { a { y; }; };"
+        ).tree
         #expect(tree.root.children.map(\.name) == ["a", "b"])
         #expect(tree.node(atPath: "/a")?.properties.map(\.name) == ["y"])
     }
@@ -53,9 +55,11 @@ import Testing
         let tree = try Source.compile(
             "/dts-v1/;\n/memreserve/ 0x1000 0x200;\nr: /memreserve/ 0x4000 0x10;\n/ { cpus { cpu@3 { reg = <3>; }; }; };"
         ).tree
-        #expect(tree.memoryReservations == [
-            MemoryReservation(address: 0x1000, size: 0x200), MemoryReservation(address: 0x4000, size: 0x10, labels: ["r"]),
-        ])
+        #expect(
+            tree.memoryReservations == [
+                MemoryReservation(address: 0x1000, size: 0x200),
+                MemoryReservation(address: 0x4000, size: 0x10, labels: ["r"]),
+            ])
         #expect(tree.bootCPUID == 3)
     }
 

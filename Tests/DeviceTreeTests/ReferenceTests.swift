@@ -14,7 +14,9 @@ import Testing
     @Test func phandleReferencesAreFilledAndMarked() throws {
         let tree = try Source.tree("p = <&b 7 &a>; a: a { }; b: b { };")
         #expect(tree.root.property(named: "p")?.value.bytes == .cells(1, 7, 2))
-        #expect(tree.root.property(named: "p")?.value.markers.contains(Marker(offset: 0, kind: .phandleReference("b"))) == true)
+        #expect(
+            tree.root.property(named: "p")?.value.markers.contains(Marker(offset: 0, kind: .phandleReference("b")))
+                == true)
         #expect(tree.node(withLabel: "b")?.property(named: "phandle")?.value.bytes == .cells(1))
     }
 

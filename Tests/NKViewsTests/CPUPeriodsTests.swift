@@ -4,6 +4,7 @@ import Platform
 import PlatformSys
 import Synchronization
 import Testing
+
 @testable import NKViews
 
 /// The statistics periods of `cpu/<n>/pmon/*/cpustats` under concurrent readers

@@ -57,8 +57,10 @@ import Testing
         #expect(platform.supervisor.propertyValue("nk.focus") == [2])
     }
 
-    @Test(arguments: ["proc/nk/id", "proc/nk/state", "proc/nk/props", "proc/nk/memstat", "sys/nk/prop/nk.build-id",
-                      "sys/nk/prop/nk.vm.2.bootcomplete", "sys/nk/vlinks/endpoints/server/vpipe/0/vm3/vm2/info"])
+    @Test(arguments: [
+        "proc/nk/id", "proc/nk/state", "proc/nk/props", "proc/nk/memstat", "sys/nk/prop/nk.build-id",
+        "sys/nk/prop/nk.vm.2.bootcomplete", "sys/nk/vlinks/endpoints/server/vpipe/0/vm3/vm2/info",
+    ])
     func readOnlyFilesRefuseWritesWithEACCES(file: String) throws {
         let platform = try ViewsPlatform()
         let result = try write(platform, 3, file, "2")
@@ -85,7 +87,9 @@ import Testing
             done
             """
         let workers = (0..<8).map { n in
-            Background { try? ViewShell.run(["sh", "-c", script, "sh", "\(2 + n % 3)", "\(2 + (n + 1) % 3)"], timeout: 60) }
+            Background {
+                try? ViewShell.run(["sh", "-c", script, "sh", "\(2 + n % 3)", "\(2 + (n + 1) % 3)"], timeout: 60)
+            }
         }
         for worker in workers {
             let result = worker.wait(seconds: 60) ?? nil

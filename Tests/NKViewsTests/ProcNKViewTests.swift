@@ -30,13 +30,15 @@ import Testing
 
     @Test func memstatAndVdevsShowTheRepository() throws {
         let platform = try ViewsPlatform()
-        let heap = platform.supervisor.pdevUsage, pmem = platform.supervisor.pmemUsage
+        let heap = platform.supervisor.pdevUsage
+        let pmem = platform.supervisor.pmemUsage
         func row(_ name: String, _ u: MemoryUsage) -> String {
             name.padding(toLength: 4, withPad: " ", startingAt: 0)
                 + [u.size, u.free, u.used].map { String(repeating: " ", count: 12 - "\($0)".count) + "\($0)" }.joined()
         }
-        #expect(try platform.cat(2, "proc/nk/memstat") == "            SIZE        FREE        USED\n"
-            + row("HEAP", heap) + "\n" + row("PMEM", pmem) + "\n")
+        #expect(
+            try platform.cat(2, "proc/nk/memstat") == "            SIZE        FREE        USED\n"
+                + row("HEAP", heap) + "\n" + row("PMEM", pmem) + "\n")
         let vdevs = try platform.cat(2, "proc/nk/vdevs")
         #expect(vdevs.hasPrefix(" vpipe,0 serv 3/OFF/'8K' cli 2/OFF/''\n vbpipe,0 serv 3/OFF/';16K' cli 4/OFF/'"))
         #expect(vdevs.contains("PMEM used: 80000000-80000000\n"))
@@ -52,7 +54,9 @@ import Testing
 
     @Test func consoleDeviceBlocksUntilOutputArrives() throws {
         let platform = try ViewsPlatform()
-        let reader = Foundation.Thread.detachNewThreadAndWait { try? ViewShell.run(["head", "-c", "6", platform.path(4, "dev/vlx-log-2")]) }
+        let reader = Foundation.Thread.detachNewThreadAndWait {
+            try? ViewShell.run(["head", "-c", "6", platform.path(4, "dev/vlx-log-2")])
+        }
         Foundation.Thread.sleep(forTimeInterval: 0.3)
         #expect(!reader.isDone)
         platform.vms[2]!.nkddi.nk_cons_write(Array("abcdef".utf8), 6)
@@ -67,11 +71,14 @@ import Testing
         let stats = try platform.cat(2, "proc/nk/cpu/0/pmon/ascii/cpustats")
         #expect(stats.hasPrefix("CPU 0 Consumption Statistics\nPERIOD: "))
         #expect(stats.contains("\nOS 04: "))
-        #expect(try platform.cat(2, "proc/nk/cpu/0/pmon/ascii/sysinfo")
-            == "VLX Performance Analysis v1.0\nTimer frequency : 1000000000 Hertz\nNumber of OSes : 3\n")
+        #expect(
+            try platform.cat(2, "proc/nk/cpu/0/pmon/ascii/sysinfo")
+                == "VLX Performance Analysis v1.0\nTimer frequency : 1000000000 Hertz\nNumber of OSes : 3\n")
         let offset = Int64(try platform.cat(2, "proc/nk/counter-timer-offset").dropLast()) ?? 0
         #expect(offset > 1_000_000_000 * 1_600_000_000)
-        #expect(try platform.cat(2, "proc/nk/xirqmap") == "0 - 31 =>    invalid (32)\n32 - 32 =>   32 - 32 (1)\n33 - 1023 =>    invalid (991)\n")
+        #expect(
+            try platform.cat(2, "proc/nk/xirqmap")
+                == "0 - 31 =>    invalid (32)\n32 - 32 =>   32 - 32 (1)\n33 - 1023 =>    invalid (991)\n")
         #expect(try platform.cat(2, "proc/nk/regions") == "PADDR      SIZE      ID\n")
     }
 }

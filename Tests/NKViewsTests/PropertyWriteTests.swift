@@ -1,7 +1,7 @@
+import NKViews
 // SPDX-License-Identifier: Apache-2.0
 import Platform
 import Testing
-import NKViews
 
 /// Writes to the built-in properties the platform reads through `/sys/nk/prop`
 /// (issue 17): a value that means nothing is EINVAL and changes nothing, as
@@ -20,7 +20,8 @@ import NKViews
         #expect(try write(platform, "nk.focus", "\u{4}").status == 0)
         #expect(platform.supervisor.propertyValue("nk.focus") == [4])
         // Any byte was stored: `proc/nk/focus` then read 51 or 255, no such VM.
-        for text in ["9", "1", "0", "\u{1}", "\u{9}", "\u{ff}", "abc", "3 4", "-3", "31", "\n", "33333333333333333333"] {
+        for text in ["9", "1", "0", "\u{1}", "\u{9}", "\u{ff}", "abc", "3 4", "-3", "31", "\n", "33333333333333333333"]
+        {
             let result = try write(platform, "nk.focus", text)
             #expect(result.status != 0 && result.error.contains("EINVAL"), "'\(text)': \(result.error)")
         }

@@ -12,7 +12,8 @@ import Testing
         #expect(try platform.cat(3, "sys/nk/prop/nk.panic-trigger") == "0")
         #expect(Array(try platform.cat(3, "sys/nk/prop/nk.vm.3.cpus").utf8) == [2, 0, 0, 0])
         #expect(try platform.cat(3, "sys/nk/prop/nk.build-id") == "vlm-0.1\0")
-        #expect(Array(try platform.cat(3, "sys/nk/prop/nk.vm.3.state.running").utf8) == [3, 0, 0, 0])  // running, one boot
+        // running, one boot
+        #expect(Array(try platform.cat(3, "sys/nk/prop/nk.vm.3.state.running").utf8) == [3, 0, 0, 0])
         #expect(try platform.cat(3, "sys/nk/props/nk.panic-trigger") == "0")
         let listing = try ViewShell.run(["ls", platform.path(3, "sys/nk/prop")]).output.split(separator: "\n")
         #expect(listing.count == platform.supervisor.propertyCount)
@@ -22,7 +23,9 @@ import Testing
     @Test func settablePropertiesTakeBinaryAndTextWrites() throws {
         let platform = try ViewsPlatform()
         // A binary 32-bit 2 (manual lines 13259–13261; other values are EINVAL: PropertyWriteTests).
-        #expect(try ViewShell.sh("printf '\\002\\000\\000\\000' > \(platform.path(2, "sys/nk/prop/nk.monitoring.enable"))").status == 0)
+        #expect(
+            try ViewShell.sh("printf '\\002\\000\\000\\000' > \(platform.path(2, "sys/nk/prop/nk.monitoring.enable"))")
+                .status == 0)
         #expect(platform.supervisor.propertyValue("nk.monitoring.enable") == [2, 0, 0, 0])
         #expect(try ViewShell.sh("echo -n 2 > \(platform.path(2, "sys/nk/prop/nk.monitoring.enable"))").status == 0)
         #expect(try platform.cat(4, "sys/nk/prop/nk.monitoring.enable") == "2")
@@ -47,7 +50,9 @@ import Testing
     @Test func deviceTreeReadsBackWithDtcAsTheCompiledBlob() throws {
         let platform = try ViewsPlatform()
         let out = platform.directory + "/fs.dtb"
-        let dtc = try ViewShell.run(["dtc", "-q", "-I", "fs", "-O", "dtb", "-o", out, platform.path(3, "sys/nk/device-trees/vlm")])
+        let dtc = try ViewShell.run([
+            "dtc", "-q", "-I", "fs", "-O", "dtb", "-o", out, platform.path(3, "sys/nk/device-trees/vlm"),
+        ])
         #expect(dtc.status == 0, "\(dtc.error)")
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: out)))
         #expect(bytes == platform.blob)

@@ -22,15 +22,20 @@ import Testing
         ]
         for cpu in 0..<cpus {
             expected.append("monitoring/vl,evt-log-0/cpu-\(cpu)")
-            for path in ["", "/pmon", "/pmon/ascii", "/pmon/ascii/cpustats", "/pmon/ascii/sysinfo", "/pmon/raw",
-                         "/pmon/raw/cpustats", "/pmon/raw/sysinfo"] {
+            for path in [
+                "", "/pmon", "/pmon/ascii", "/pmon/ascii/cpustats", "/pmon/ascii/sysinfo", "/pmon/raw",
+                "/pmon/raw/cpustats", "/pmon/raw/sysinfo",
+            ] {
                 expected.append("cpu/\(cpu)\(path)")
             }
         }
-        let found = try ViewShell.sh("cd \(platform.path(3, "proc/nk")) && find . -mindepth 1 | cut -c3- | LC_ALL=C sort")
+        let found = try ViewShell.sh(
+            "cd \(platform.path(3, "proc/nk")) && find . -mindepth 1 | cut -c3- | LC_ALL=C sort")
         #expect(found.output == expected.sorted().map { $0 + "\n" }.joined())
         #expect(try ViewShell.run(["ls", platform.path(3, "")]).output == "dev\nproc\nsys\n")
-        #expect(try ViewShell.run(["ls", platform.path(3, "dev")]).output == "vlx-console\nvlx-log-2\nvlx-log-3\nvlx-log-4\n")
+        #expect(
+            try ViewShell.run(["ls", platform.path(3, "dev")]).output
+                == "vlx-console\nvlx-log-2\nvlx-log-3\nvlx-log-4\n")
         #expect(try ViewShell.run(["ls", platform.path(3, "sys/nk")]).output == "device-trees\nprop\nprops\nvlinks\n")
     }
 
@@ -51,7 +56,8 @@ import Testing
             "nk.features.off-str\tr--\t199\t4350555f555341474520564445565f56",
             "nk.features.all\tr--\t8\tffff7f", "nk.features.on\tr--\t8\t030040", "nk.features.off\tr--\t8\tfcff3f",
             "nk.error.ignore-alloc\tr--\t4\t31", "nk.error.ignore-non-a\tr--\t4\t31",
-            "nk.memory.heap.free\tr--\t8\t\(Self.hex(heap.free, 8))", "nk.memory.heap.used\tr--\t8\t\(Self.hex(heap.used, 8))",
+            "nk.memory.heap.free\tr--\t8\t\(Self.hex(heap.free, 8))",
+            "nk.memory.heap.used\tr--\t8\t\(Self.hex(heap.used, 8))",
             "nk.memory.pmem.free\tr--\t8\t\(Self.hex(4 << 20, 8))", "nk.memory.pmem.used\tr--\t8\t00",
             "nk.cpus.online\tr-n\t4\t\(Self.hex(UInt64(online), 4))", "nk.monitoring.enable\trw-\t4\t50",
             "nk.event-log.filter\trw-\t20\tffffffffffff01", "nk.focus\trwn\t1\t02",
@@ -60,12 +66,14 @@ import Testing
         for vm in 2...4 {
             rows += [
                 "nk.vm.\(vm).state.running\trwn\t4\t03", "nk.vm.\(vm).state.paused\trwn\t4\t00",
-                "nk.vm.\(vm).cpus\tr-n\t4\t0\(vm - 1)", "nk.vm.\(vm).bootcomplete\t\(vm == 3 ? "rwn" : "r-n")\t4\tNot set",
+                "nk.vm.\(vm).cpus\tr-n\t4\t0\(vm - 1)",
+                "nk.vm.\(vm).bootcomplete\t\(vm == 3 ? "rwn" : "r-n")\t4\tNot set",
                 "nk.vm.\(vm).vplatform-dtb\tr--\t0\tNot set",
             ]
         }
         rows += ["nk.panic-trigger\trwn\t1\t30", "nk.version.api\tr-n\t16\t392e302e30"]
-        let expected = "PID\tNAME\tATTR\tLEN\tVALUE\n" + rows.enumerated().map { "\($0.offset)\t\($0.element)\n" }.joined()
+        let expected =
+            "PID\tNAME\tATTR\tLEN\tVALUE\n" + rows.enumerated().map { "\($0.offset)\t\($0.element)\n" }.joined()
         #expect(try platform.cat(3, "proc/nk/props") == expected)
     }
 
@@ -73,16 +81,19 @@ import Testing
         let platform = try ViewsPlatform()
         let heap = platform.supervisor.pdevUsage
         let end = String(heap.base + heap.used, radix: 16)
-        #expect(try platform.cat(4, "proc/nk/vdevs") == """
-             vpipe,0 serv 3/OFF/'8K' cli 2/OFF/''
-             vbpipe,0 serv 3/OFF/';16K' cli 4/OFF/';16K'
-             vbpipe,0 serv 4/OFF/';16K' cli 3/OFF/';16K'
-            PDEV used: \(String(heap.base, radix: 16))-\(end)
-            PMEM used: 80000000-80000000
+        #expect(
+            try platform.cat(4, "proc/nk/vdevs") == """
+                 vpipe,0 serv 3/OFF/'8K' cli 2/OFF/''
+                 vbpipe,0 serv 3/OFF/';16K' cli 4/OFF/';16K'
+                 vbpipe,0 serv 4/OFF/';16K' cli 3/OFF/';16K'
+                PDEV used: \(String(heap.base, radix: 16))-\(end)
+                PMEM used: 80000000-80000000
 
-            """)
+                """)
         #expect(try platform.cat(4, "proc/nk/regions") == "PADDR      SIZE      ID\n")
-        #expect(try platform.cat(4, "proc/nk/xirqmap") == "0 - 31 =>    invalid (32)\n32 - 32 =>   32 - 32 (1)\n33 - 1023 =>    invalid (991)\n")
+        #expect(
+            try platform.cat(4, "proc/nk/xirqmap")
+                == "0 - 31 =>    invalid (32)\n32 - 32 =>   32 - 32 (1)\n33 - 1023 =>    invalid (991)\n")
     }
 
     /// `cpu/<n>/pmon/{ascii,raw}/{cpustats,sysinfo}` (manual lines 13385–13427):
@@ -90,12 +101,14 @@ import Testing
     @Test func statisticsFilesHaveTheirExactLayout() throws {
         let platform = try ViewsPlatform()
         let ascii = try platform.cat(2, "proc/nk/cpu/1/pmon/ascii/cpustats")
-        let pattern = /CPU 1 Consumption Statistics\nPERIOD: (\d+)\nIDLE : (\d+)\n\nOS 00: (\d+)\nOS 01: 0\nOS 02: 0\nOS 03: 0\nOS 04: 0\nMISC0: 0\nMISC1: 0\nMISC2: 0\n/
+        let pattern =
+            /CPU 1 Consumption Statistics\nPERIOD: (\d+)\nIDLE : (\d+)\n\nOS 00: (\d+)\nOS 01: 0\nOS 02: 0\nOS 03: 0\nOS 04: 0\nMISC0: 0\nMISC1: 0\nMISC2: 0\n/
         let match = try #require(ascii.wholeMatch(of: pattern), "\(ascii)")
         #expect(match.output.2 == match.output.3, "OS 00 is the idle time")
         // version 1.0, 1 GHz, three OSes
-        #expect(try Self.bytes(platform, 2, "proc/nk/cpu/0/pmon/raw/sysinfo")
-            == [0x00, 0x01, 0, 0, 0x00, 0xca, 0x9a, 0x3b, 3, 0, 0, 0])
+        #expect(
+            try Self.bytes(platform, 2, "proc/nk/cpu/0/pmon/raw/sysinfo")
+                == [0x00, 0x01, 0, 0, 0x00, 0xca, 0x9a, 0x3b, 3, 0, 0, 0])
         let raw = try Self.bytes(platform, 2, "proc/nk/cpu/0/pmon/raw/cpustats")
         #expect(raw.count == 8 * 7)  // period, idle, OS 00…04
         let words = stride(from: 0, to: raw.count, by: 8).map { Self.littleEndian(raw[$0..<$0 + 8]) }
@@ -112,7 +125,8 @@ import Testing
         platform.vms[3]!.nkddi.nk_cons_write(Array("abc".utf8), 3)
         let marker = platform.directory + "/first-read"
         let reader = try ProcessRunner.start([
-            "/usr/bin/env", "python3", "-c", """
+            "/usr/bin/env", "python3", "-c",
+            """
             import os, sys
             fd = os.open(sys.argv[1], os.O_RDONLY)
             first = os.read(fd, 100)
@@ -142,7 +156,9 @@ import Testing
         #expect(try value("nk.vm.4.cpus") == [3, 0, 0, 0])
         #expect(try value("nk.vm.2.state.paused") == [0, 0, 0, 0])
         #expect(try value("nk.focus") == [2])
-        #expect(try value("nk.event-log.filter") == [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01] + Array(repeating: 0, count: 13))
+        #expect(
+            try value("nk.event-log.filter") == [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+                + Array(repeating: 0, count: 13))
         #expect(try value("nk.build-id") == Array("vlm-0.1\0".utf8))
         #expect(try value("nk.vlm-dtb") == platform.blob)
         #expect(try value("nk.vm.2.vplatform-dtb").isEmpty)
@@ -175,7 +191,9 @@ import Testing
                                     print(errno.errorcode[e.errno], flag, path)
             print(counts["ro"] > 60, counts["wo"], counts["rw"])
             """
-        let result = try ViewShell.run(["python3", "-c", script, platform.path(3, "proc/nk"), platform.path(3, "sys/nk")])
+        let result = try ViewShell.run([
+            "python3", "-c", script, platform.path(3, "proc/nk"), platform.path(3, "sys/nk"),
+        ])
         // Write-only: vmstart vmstop restart vmsuspend vmresume. Read-write: focus,
         // filter-set, filter-clr, and the 11 properties VM 3 may set.
         #expect(result.output == "True 5 14\n", "\(result.error)")
@@ -196,7 +214,9 @@ import Testing
             """
         let platform = try ViewsPlatform(source: source)
         #expect(try platform.cat(3, "sys/nk/prop/app.secret") == "\u{7}\0\0\0")
-        #expect(try ViewShell.run(["ls", platform.path(2, "sys/nk/prop")]).output.split(separator: "\n").contains("app.secret") == false)
+        #expect(
+            try ViewShell.run(["ls", platform.path(2, "sys/nk/prop")]).output.split(separator: "\n").contains(
+                "app.secret") == false)
         #expect(try ViewShell.run(["cat", platform.path(2, "sys/nk/prop/app.secret")]).status != 0)
         #expect(try platform.cat(2, "proc/nk/props").contains("\tapp.secret\t---\t4\t-\n"))
         #expect(try platform.cat(3, "proc/nk/props").contains("\tapp.secret\trw-\t4\t07\n"))
@@ -210,7 +230,9 @@ import Testing
         let property = platform.path(2, "sys/nk/prop/nk.event-log.filter")
         let events = platform.path(3, "proc/nk/monitoring/event-log")
         let saved = platform.directory + "/filter.saved"
-        #expect(try ViewShell.sh("cat \(property) > \(saved) && cat \(events)/filter-set > \(events)/filter-clr").status == 0)
+        #expect(
+            try ViewShell.sh("cat \(property) > \(saved) && cat \(events)/filter-set > \(events)/filter-clr").status
+                == 0)
         #expect(try Self.bytes(platform, 4, "sys/nk/prop/nk.event-log.filter") == Array(repeating: 0, count: 20))
         #expect(try ViewShell.sh("echo irq_post vm_stop > \(events)/filter-set").status == 0)
         var expected = [UInt8](repeating: 0, count: 20)

@@ -39,8 +39,10 @@ final class ViewsPlatform: @unchecked Sendable {
         guard let spec = PlatformBuilder.build(tree).0 else { throw ViewsPlatformError.badConfig }
         let input = RepositoryInput(spec: spec, blobs: ["nk.vlm-dtb": blob], pmemSize: 4 << 20)
         let sizes = Repository.regionSizes(for: input)
-        objects = (try SharedMemory.anonymous(label: "views-repo", size: sizes.repo),
-                   try SharedMemory.anonymous(label: "views-pmem", size: sizes.pmem))
+        objects = (
+            try SharedMemory.anonymous(label: "views-repo", size: sizes.repo),
+            try SharedMemory.anonymous(label: "views-pmem", size: sizes.pmem)
+        )
         supervisor = Repository.format(input, repo: try objects.repo.map(), pmem: try objects.pmem.map())
         hypervisor = StateHypervisor(supervisor)
         directory = NSTemporaryDirectory() + "vlm-views-\(UUID().uuidString)"
@@ -51,7 +53,8 @@ final class ViewsPlatform: @unchecked Sendable {
             supervisor.vmDidStart(id)
             let repository = Repository(repo: try objects.repo.map(), pmem: try objects.pmem.map())
             let fanOut = ConsoleFanOut(vm: id, repository: supervisor, doorbells: consoleDoorbells)
-            let nkddi = NKDDI(repository: repository, id: id, doorbells: [:], hypervisor: hypervisor, consoleBell: fanOut)
+            let nkddi = NKDDI(
+                repository: repository, id: id, doorbells: [:], hypervisor: hypervisor, consoleBell: fanOut)
             let views = VMViews(nkddi: nkddi, consoleDoorbell: consoleDoorbells[id]!)
             let path = "\(directory)/vm\(id)"
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -86,7 +89,9 @@ final class StateHypervisor: HypercallChannel {
         calls.withLock { $0.append(call) }
         switch call {
         case .start(let vm): repository.vmDidStart(vm, isRestart: true)
-        case .restart(let vm): repository.vmDidStop(vm); repository.vmDidStart(vm, isRestart: true)
+        case .restart(let vm):
+            repository.vmDidStop(vm)
+            repository.vmDidStart(vm, isRestart: true)
         case .stop(let vm): repository.vmDidStop(vm)
         case .suspend(let vm): repository.vmDidPause(vm, true)
         case .resume(let vm): repository.vmDidPause(vm, false)
@@ -125,7 +130,8 @@ struct ViewShellResult {
 enum ViewShell {
     static func run(_ arguments: [String], input: String? = nil, timeout: Double = 20) throws -> ViewShellResult {
         // Output through files (ProcessRunner), never pipes: see ProcessRunner.start.
-        let outcome = try ProcessRunner.run("/usr/bin/timeout", ["-s", "KILL", String(timeout), "/usr/bin/env"] + arguments, timeout: timeout + 10)
+        let outcome = try ProcessRunner.run(
+            "/usr/bin/timeout", ["-s", "KILL", String(timeout), "/usr/bin/env"] + arguments, timeout: timeout + 10)
         return ViewShellResult(status: outcome.status, output: outcome.outputText, error: outcome.standardError)
     }
 

@@ -1,7 +1,8 @@
-// SPDX-License-Identifier: Apache-2.0
-@testable import PlatformFUSE
 import PlatformViews
 import Testing
+
+// SPDX-License-Identifier: Apache-2.0
+@testable import PlatformFUSE
 
 @Suite(.timeLimit(.minutes(2))) struct InodeTableTests {
     private let file = ViewNode.seqFile(SeqFile(text: { "" }))

@@ -72,7 +72,9 @@ final class MountFixture {
     /// Whether `path` is a mount point now (`/proc/self/mounts`).
     static func isMounted(_ path: String) -> Bool {
         let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
-        return mounts.split(separator: "\n").contains { $0.split(separator: " ").dropFirst().first.map(String.init) == path }
+        return mounts.split(separator: "\n").contains {
+            $0.split(separator: " ").dropFirst().first.map(String.init) == path
+        }
     }
 
     /// Waits up to `seconds` for `condition`; returns whether it became true.

@@ -18,19 +18,27 @@ final class SampleTree: Sendable {
         proc.add("memstat", .seqFile(SeqFile(text: { SampleTree.memstat })))
         let control = self.control
         proc.add("last", .seqFile(SeqFile(text: { control.stopped.withLock { $0.map { "\($0)\n" } ?? "none\n" } })))
-        proc.add("vmstop", .controlFile(ControlFile { text throws(ViewErrno) in
-            let id = try ControlFile.integer(text)
-            guard (2...31).contains(id) else { throw .einval }
-            control.stopped.withLock { $0 = id }
-            control.stops.withLock { $0 += 1 }
-        }))
+        proc.add(
+            "vmstop",
+            .controlFile(
+                ControlFile { text throws(ViewErrno) in
+                    let id = try ControlFile.integer(text)
+                    guard (2...31).contains(id) else { throw .einval }
+                    control.stopped.withLock { $0 = id }
+                    control.stops.withLock { $0 += 1 }
+                }))
         let sys = root.makeDirectories("sys/nk")
-        sys.add("prop", .directory(ViewDirectory(listing: .init(
-            names: { SampleTree.properties.keys.sorted() },
-            node: { name in
-                SampleTree.properties[name].map { value in .seqFile(SeqFile(size: .exact, text: { value })) }
-            }
-        ))))
+        sys.add(
+            "prop",
+            .directory(
+                ViewDirectory(
+                    listing: .init(
+                        names: { SampleTree.properties.keys.sorted() },
+                        node: { name in
+                            SampleTree.properties[name].map { value in .seqFile(SeqFile(size: .exact, text: { value }))
+                            }
+                        }
+                    ))))
         sys.add("props", .symlink(ViewSymlink(to: "prop")))
         root.makeDirectories("dev").add("loop0", .device(DeviceFile(driver: pipe)))
     }

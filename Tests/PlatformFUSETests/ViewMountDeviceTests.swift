@@ -12,7 +12,10 @@ extension FUSEMountTests {
         @Test func blockingReadIsCompletedLaterByAnotherThread() async throws {
             let tree = SampleTree()
             let fixture = try MountFixture(tree.root)
-            let reader = try Shell.start(["python3", "-c", "import os,sys; print(os.read(os.open(sys.argv[1], os.O_RDONLY), 100))", fixture.path("dev/loop0")])
+            let reader = try Shell.start([
+                "python3", "-c", "import os,sys; print(os.read(os.open(sys.argv[1], os.O_RDONLY), 100))",
+                fixture.path("dev/loop0"),
+            ])
             #expect(MountFixture.wait { tree.pipe.waitingReaders == 1 })
             await Task.detached { tree.pipe.push(Array("later".utf8)) }.value
             #expect(reader.finish().output == "b'later'\n")
@@ -20,7 +23,8 @@ extension FUSEMountTests {
 
         @Test func nonBlockingReadOfAnEmptyDeviceIsEAGAIN() throws {
             let fixture = try MountFixture(SampleTree().root)
-            let result = try Shell.python("""
+            let result = try Shell.python(
+                """
                 import os, sys
                 fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
                 try:
@@ -34,14 +38,17 @@ extension FUSEMountTests {
         @Test func pollWakesWhenDataArrives() async throws {
             let tree = SampleTree()
             let fixture = try MountFixture(tree.root)
-            let poller = try Shell.start(["python3", "-c", """
+            let poller = try Shell.start([
+                "python3", "-c",
+                """
                 import os, select, sys
                 fd = os.open(sys.argv[1], os.O_RDWR)
                 p = select.poll(); p.register(fd, select.POLLIN)
                 print(p.poll(0))
                 sys.stdout.flush()
                 print(p.poll(10000), os.read(fd, 10))
-                """, fixture.path("dev/loop0")])
+                """, fixture.path("dev/loop0"),
+            ])
             #expect(MountFixture.wait { tree.pipe.pollQueue.hasWaiters })
             tree.pipe.push(Array("p".utf8))
             let output = poller.finish().output
@@ -53,7 +60,8 @@ extension FUSEMountTests {
             let fixture = try MountFixture(SampleTree().root)
             // A read blocked in one thread must not hold the file-position lock a write on
             // the same fd needs (FOPEN_STREAM).
-            let result = try Shell.python("""
+            let result = try Shell.python(
+                """
                 import os, sys, threading, time
                 fd = os.open(sys.argv[1], os.O_RDWR)
                 threading.Thread(target=lambda: (time.sleep(0.3), os.write(fd, b"same-fd"))).start()
@@ -64,7 +72,8 @@ extension FUSEMountTests {
 
         @Test func signalOnABlockedReaderReturnsEINTRPromptly() throws {
             let fixture = try MountFixture(SampleTree().root)
-            let result = try Shell.python("""
+            let result = try Shell.python(
+                """
                 import ctypes, errno, os, signal, sys, time
                 libc = ctypes.CDLL(None, use_errno=True)
                 fd = os.open(sys.argv[1], os.O_RDONLY)
@@ -93,20 +102,28 @@ extension FUSEMountTests {
             let device = fixture.path("dev/loop0")
             // 4 writers, each 40 writes of 100 bytes of its own letter; 4 readers until EOF.
             let writers = try (0..<4).map { index in
-                try Shell.start(["python3", "-c", """
-                    import os, sys
-                    fd = os.open(sys.argv[1], os.O_WRONLY)
-                    for _ in range(40): assert os.write(fd, sys.argv[2].encode() * 100) == 100
-                    """, device, String(UnicodeScalar(UInt8(65 + index)))], timeout: 60)
+                try Shell.start(
+                    [
+                        "python3", "-c",
+                        """
+                        import os, sys
+                        fd = os.open(sys.argv[1], os.O_WRONLY)
+                        for _ in range(40): assert os.write(fd, sys.argv[2].encode() * 100) == 100
+                        """, device, String(UnicodeScalar(UInt8(65 + index))),
+                    ], timeout: 60)
             }
             let readers = try (0..<4).map { _ in
-                try Shell.start(["python3", "-c", """
-                    import collections, os, sys
-                    fd = os.open(sys.argv[1], os.O_RDONLY)
-                    seen = collections.Counter()
-                    while chunk := os.read(fd, 256): seen.update(chunk.decode())
-                    print(" ".join(f"{k}{v}" for k, v in sorted(seen.items())))
-                    """, device], timeout: 60)
+                try Shell.start(
+                    [
+                        "python3", "-c",
+                        """
+                        import collections, os, sys
+                        fd = os.open(sys.argv[1], os.O_RDONLY)
+                        seen = collections.Counter()
+                        while chunk := os.read(fd, 256): seen.update(chunk.decode())
+                        print(" ".join(f"{k}{v}" for k, v in sorted(seen.items())))
+                        """, device,
+                    ], timeout: 60)
             }
             #expect(writers.map { $0.finish().status } == [0, 0, 0, 0])
             tree.pipe.finish()

@@ -63,7 +63,8 @@ extension FUSEMountTests {
 
         @Test func writeToAReadOnlyFileIsEACCES() throws {
             let fixture = try MountFixture(SampleTree().root)
-            let result = try Shell.python("""
+            let result = try Shell.python(
+                """
                 import os, sys
                 try:
                     os.open(sys.argv[1], os.O_WRONLY)

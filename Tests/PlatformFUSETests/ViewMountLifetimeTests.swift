@@ -18,13 +18,17 @@ extension FUSEMountTests {
         @Test func unmountEndsEvenWithABlockedReader() throws {
             let tree = SampleTree()
             let fixture = try MountFixture(tree.root)
-            let reader = try Shell.start(["python3", "-c", """
-                import os, sys
-                try:
-                    os.read(os.open(sys.argv[1], os.O_RDONLY), 10)
-                except OSError as e:
-                    print(e.errno)
-                """, fixture.path("dev/loop0")], timeout: 20)
+            let reader = try Shell.start(
+                [
+                    "python3", "-c",
+                    """
+                    import os, sys
+                    try:
+                        os.read(os.open(sys.argv[1], os.O_RDONLY), 10)
+                    except OSError as e:
+                        print(e.errno)
+                    """, fixture.path("dev/loop0"),
+                ], timeout: 20)
             #expect(MountFixture.wait { tree.pipe.waitingReaders == 1 })
             let start = Date()
             fixture.mount.unmount()

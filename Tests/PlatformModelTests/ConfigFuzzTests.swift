@@ -86,7 +86,7 @@ struct ConfigFuzzTests {
     /// Writes the case where a replay can find it; the sentence that says so.
     static func keep(_ index: Int, seed: UInt64) -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-fuzz-\(seed)-\(index).dts").path
-        FileManager.default.createFile(atPath: file, contents: Data(fuzzCase(index, seed: seed).bytes))
+        _ = FileManager.default.createFile(atPath: file, contents: Data(fuzzCase(index, seed: seed).bytes))
         return "[case in \(file); VLM_FUZZ_SEED=\(seed) VLM_FUZZ_CASES=\(index + 1) replays]"
     }
 
@@ -98,7 +98,9 @@ struct ConfigFuzzTests {
         let includes = ["-i", URL(fileURLWithPath: path).deletingLastPathComponent().path]
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: file, contents: Data(bytes)) else { return "cannot write \(file)" }
+            guard FileManager.default.createFile(atPath: file, contents: Data(bytes)) else {
+                return "cannot write \(file)"
+            }
             for (arguments, compiles) in [
                 (["dt", "compile", file, "-o", "/dev/null"], expected.compiles), (["check", file], expected.checks),
             ] {
@@ -107,7 +109,8 @@ struct ConfigFuzzTests {
                 if outcome.timedOut { return "\(command) did not finish in 10 s" }
                 if outcome.crashed { return "\(command) died of signal \(outcome.status)\n\(outcome.standardError)" }
                 if outcome.status != (compiles ? 0 : 2) {
-                    return "\(command) exited \(outcome.status), in-process verdict \(compiles)\n\(outcome.standardError)"
+                    return
+                        "\(command) exited \(outcome.status), in-process verdict \(compiles)\n\(outcome.standardError)"
                 }
                 if outcome.status == 2, !hasPositionedError(outcome.standardError) {
                     return "\(command) exited 2 without file:line:col: error:\n\(outcome.standardError)"

@@ -103,14 +103,16 @@ import Testing
         #expect(!String(decoding: off, as: UTF8.self).contains("BALLOON"))
         let plain = try #require(try Self.build("vpipe.dts").0)
         #expect(plain.balloon == nil)
-        #expect(plain.property(named: "nk.features.off-str")?.value.map { String(decoding: $0, as: UTF8.self) }?
-            .contains("BALLOON") == true)
+        #expect(
+            plain.property(named: "nk.features.off-str")?.value.map { String(decoding: $0, as: UTF8.self) }?
+                .contains("BALLOON") == true)
     }
 
     @Test(arguments: expected.keys.sorted())
     func dtcAcceptsConfig(_ name: String) throws {
         guard let dtc = ProcessRunner.which("dtc") else { return }
-        let outcome = try ProcessRunner.run(dtc, ["-q", "-I", "dts", "-O", "dtb", "-o", "/dev/null", ConfigFixtures.configPath(name)])
+        let outcome = try ProcessRunner.run(
+            dtc, ["-q", "-I", "dts", "-O", "dtb", "-o", "/dev/null", ConfigFixtures.configPath(name)])
         #expect(outcome.status == 0, "\(outcome.standardError)")
     }
 }

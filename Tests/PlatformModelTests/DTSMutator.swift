@@ -21,9 +21,11 @@ struct DTSMutator {
         "{", "}", ";", "<", ">", "&", "&{/", ":", "/", "\"", "[", "]", "=", ",", "@", "#", "\\", "0x", "'", "(",
         ")", "\n", "-", "?", "*", "/include/ \"", "/incbin/(\"", "/delete-node/ ", "/delete-property/ ",
         "/memreserve/ ", "/dts-v1/;", "/plugin/;", "/bits/ 64 ", "/bits/ 8 ", "/omit-if-no-ref/ ", "\n# 1 \"x.dts\"\n",
-        "\n# 0 \"", "\n#line 4294967296 \"y\" 1 3\n", "lbl: ", "&lbl", "&vm2", "0xffffffffffffffff", "(1/0)", "<<", ">>",
+        "\n# 0 \"", "\n#line 4294967296 \"y\" 1 3\n", "lbl: ", "&lbl", "&vm2", "0xffffffffffffffff", "(1/0)", "<<",
+        ">>",
         "18446744073709551616", "/*", "*/", "//", "= <", "= \"", "= [00 ", "vm@2 { ", "vlm,", "vl,", "reg = <2>;",
-        "compatible = \"vpipe\";", "phandle = <1>;", "#address-cells = <3>;", "status = \"disabled\";", "\u{0}", "\u{FF}",
+        "compatible = \"vpipe\";", "phandle = <1>;", "#address-cells = <3>;", "status = \"disabled\";", "\u{0}",
+        "\u{FF}",
     ].map { Array($0.utf8) }
 
     var random: Random

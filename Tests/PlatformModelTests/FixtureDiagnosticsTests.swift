@@ -12,7 +12,8 @@ import Testing
     static let directory = ConfigFixtures.packageRoot + "/Tests/Fixtures/platform"
 
     static var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".dts") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".dts") }
+            .sorted()
     }
 
     struct Expectation {
@@ -43,7 +44,8 @@ import Testing
         let path = Self.directory + "/" + name
         let expected = try #require(Self.expectation(in: try String(contentsOfFile: path, encoding: .utf8)))
         let (spec, diagnostics) = PlatformBuilder.build(try ConfigFixtures.compile(path))
-        let found = try #require(diagnostics.first { $0.message == expected.message }, "\(diagnostics.map(\.description))")
+        let found = try #require(
+            diagnostics.first { $0.message == expected.message }, "\(diagnostics.map(\.description))")
         #expect(found.severity == expected.severity)
         #expect(found.location?.file == path)
         #expect(found.location?.line == expected.line)

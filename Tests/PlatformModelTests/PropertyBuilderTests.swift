@@ -23,7 +23,8 @@ import Testing
         #expect(property.size == 1)
         #expect(property.value == [0x30])
         #expect(property.allowGet == .all && property.allowSet == .all && property.allowNotify == .all)
-        #expect(property.origin == .configuration(nodePath: "/vlm/properties/nk.panic-trigger", location: node.location))
+        #expect(
+            property.origin == .configuration(nodePath: "/vlm/properties/nk.panic-trigger", location: node.location))
         #expect(property.attributes(forVM: 3) == "rwn")
     }
 

@@ -50,7 +50,9 @@ import Testing
     @Test func jsonKeepsKeysInTheIssuesOrder() throws {
         let json = PlatformReport.json(try spec())
         let vlink = try #require(json.split(separator: "\n").first { $0.contains("\"link\":") })
-        #expect(vlink.hasPrefix("{\"name\":\"vpipe\",\"link\":0,\"server\":2,\"client\":3,\"serverInfo\":\"8K\",\"clientInfo\":\"\""))
+        #expect(
+            vlink.hasPrefix(
+                "{\"name\":\"vpipe\",\"link\":0,\"server\":2,\"client\":3,\"serverInfo\":\"8K\",\"clientInfo\":\"\""))
     }
 
     @Test func jsonEscapesControlCharacters() throws {
@@ -64,11 +66,17 @@ import Testing
         let text = PlatformReport.tables(try spec())
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.first == "VMs")
-        #expect(lines.contains { $0.hasPrefix("  2   server  0,1   never") && $0.hasSuffix("/bin/sh -c 'cat /dev/vpipe0 > \"out\"'") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("  2   server  0,1   never") && $0.hasSuffix("/bin/sh -c 'cat /dev/vpipe0 > \"out\"'")
+            })
         #expect(lines.contains { $0.contains("vpipe") && $0.contains("2 (server)") && $0.contains("\"8K\"") })
         #expect(lines.contains { $0.hasPrefix("  nk.panic-trigger") && $0.contains("config") })
         #expect(lines.contains { $0.hasPrefix("  nk.vlm-dtb") && $0.contains("(live)") })
-        #expect(lines.contains { $0.hasPrefix("  nk.features.all-str") && $0.contains("UART RAM_CONSOLE CPU_USAGE VDEV_VGIC_V2…") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("  nk.features.all-str") && $0.contains("UART RAM_CONSOLE CPU_USAGE VDEV_VGIC_V2…")
+            })
         #expect(lines.contains { $0.hasPrefix("  nk.version.build-date") && $0.contains(" \"\" ") })
     }
 

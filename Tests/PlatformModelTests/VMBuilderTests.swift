@@ -16,11 +16,13 @@ import Testing
         let built = Built(t)
         let spec = try #require(built.spec)
         #expect(built.diagnostics.isEmpty)
-        #expect(spec.vms == [
-            VMSpec(
-                id: 2, name: "server", cpus: [0, 1], color: "green", initArgv: ["/bin/sh", "-c", "cat /dev/vpipe0"],
-                restart: .onCrash, nodePath: "/vlm/vm@2", location: vm.location)
-        ])
+        #expect(
+            spec.vms == [
+                VMSpec(
+                    id: 2, name: "server", cpus: [0, 1], color: "green",
+                    initArgv: ["/bin/sh", "-c", "cat /dev/vpipe0"],
+                    restart: .onCrash, nodePath: "/vlm/vm@2", location: vm.location)
+            ])
         #expect(spec.vms[0].cpuMask == 0b11)
     }
 

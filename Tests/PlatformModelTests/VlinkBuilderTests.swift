@@ -14,7 +14,9 @@ import Testing
         #expect(vlink.name == "vpipe" && vlink.link == 0)
         #expect(vlink.serverID == 2 && vlink.clientID == 3)
         #expect(vlink.serverInfo == "8K" && vlink.clientInfo == "")
-        #expect(vlink.server == VlinkEnd(nodePath: "/vlm/vm@2/vdevs/vpipe@0", nodeName: "vpipe@0", location: server.location))
+        #expect(
+            vlink.server
+                == VlinkEnd(nodePath: "/vlm/vm@2/vdevs/vpipe@0", nodeName: "vpipe@0", location: server.location))
         #expect(vlink.client.nodePath == client.path)
         #expect(!vlink.isSymmetric)
         #expect(vlink.info(ofEndIn: 2) == "8K")
@@ -60,7 +62,9 @@ import Testing
 
     @Test func cloneAutoTakesAnyNumberOfClients() throws {
         let t = TreeBuilder()
-        let server = t.end("hypevent@vproperty", in: t.vm(1), label: "hyp", compatible: "vl,hypevent.v1", server: true, info: "vproperty")
+        let server = t.end(
+            "hypevent@vproperty", in: t.vm(1), label: "hyp", compatible: "vl,hypevent.v1", server: true,
+            info: "vproperty")
         t.set("#clone", .string("auto"), on: server)
         for id in 2...4 { t.end("hypevent@vproperty", in: t.vm(id), client: true, peer: server) }
         let built = Built(t)
@@ -90,12 +94,16 @@ import Testing
         let vdevs2 = t.vm(2)
         let vdevs3 = t.vm(3)
         for (index, link) in ([nil, 1, nil, nil] as [UInt32?]).enumerated() {
-            let server = t.end("p\(index)", in: vdevs2, label: "p\(index)", compatible: "vpipe", server: true, link: link)
+            let server = t.end(
+                "p\(index)", in: vdevs2, label: "p\(index)", compatible: "vpipe", server: true, link: link)
             t.end("p\(index)", in: vdevs3, client: true, peer: server)
         }
         let other = t.end("q", in: vdevs2, label: "q", compatible: "vbpipe")
         t.end("q", in: vdevs3, peer: other)
-        #expect(Built(t).vlinkSummary == ["vpipe 0 3->2", "vpipe 1 3->2", "vpipe 2 3->2", "vpipe 3 3->2", "vbpipe 0 3->2", "vbpipe 0 2->3"])
+        #expect(
+            Built(t).vlinkSummary == [
+                "vpipe 0 3->2", "vpipe 1 3->2", "vpipe 2 3->2", "vpipe 3 3->2", "vbpipe 0 3->2", "vbpipe 0 2->3",
+            ])
     }
 
     @Test func aClientMayGiveTheLinkNumber() throws {

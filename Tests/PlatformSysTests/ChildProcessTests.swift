@@ -3,7 +3,6 @@ import PlatformSys
 import PlatformTestSupport
 import Testing
 
-
 let python3 = executableOnPath("python3")
 
 /// Splits what a descriptor delivers into lines, waiting up to a timeout for each.
@@ -77,7 +76,10 @@ struct ChildProcessTests {
     @Test("SIGSTOP freezes and SIGCONT resumes the child (pause/resume)")
     func stopAndContinue() throws {
         let child = try ChildProcess.spawn(executable: "/bin/sleep", arguments: ["sleep", "30"], descriptors: [])
-        defer { try? child.send(.kill); _ = try? child.wait() }
+        defer {
+            try? child.send(.kill)
+            _ = try? child.wait()
+        }
 
         try child.send(.stop)
         let stopped = waitUntil { (try? ProcessInfo.cpuTimes(of: child.pid).state) == "T" }
@@ -92,7 +94,10 @@ struct ChildProcessTests {
     func titleAndProcessGroup() throws {
         let child = try ChildProcess.spawn(
             executable: "/bin/sleep", arguments: ["vlm-guest-vm2", "30"], descriptors: [], newProcessGroup: true)
-        defer { try? child.send(.kill); _ = try? child.wait() }
+        defer {
+            try? child.send(.kill)
+            _ = try? child.wait()
+        }
 
         // The vfork-style spawn returns before the kernel has filled in the new argv.
         _ = waitUntil { (try? FileSystem.readFile("/proc/\(child.pid)/cmdline").isEmpty) == false }
@@ -104,8 +109,9 @@ struct ChildProcessTests {
         #expect(fields[3] == "\(child.pid)")  // ")", state, ppid, pgrp: pgrp == pid
     }
 
-    @Test("a child receives descriptors over SCM_RIGHTS and signals the eventfd",
-          .enabled(if: python3 != nil))
+    @Test(
+        "a child receives descriptors over SCM_RIGHTS and signals the eventfd",
+        .enabled(if: python3 != nil))
     func childUsesPassedEventFD() throws {
         let (supervisor, guest) = try ControlSocket.pair()
         let event = try EventFD(nonBlocking: true)
@@ -130,8 +136,10 @@ struct ChildProcessTests {
 
     @Test("PR_SET_PDEATHSIG kills a process when its parent dies", .enabled(if: python3 != nil))
     func parentDeathKillsChild() throws {
-        let grandchild = "import ctypes, os, time; ctypes.CDLL(None).prctl(1, 9); print(os.getpid(), flush=True); time.sleep(60)"
-        let middle = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', sys.argv[1]]); time.sleep(60)"
+        let grandchild =
+            "import ctypes, os, time; ctypes.CDLL(None).prctl(1, 9); print(os.getpid(), flush=True); time.sleep(60)"
+        let middle =
+            "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', sys.argv[1]]); time.sleep(60)"
         let output = try Pipe()
         let lines = try LineReader(output.readEnd)
         let parent = try ChildProcess.spawn(
@@ -162,4 +170,3 @@ struct ChildProcessTests {
         #expect(times.state == "S")
     }
 }
-

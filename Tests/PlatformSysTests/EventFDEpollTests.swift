@@ -3,7 +3,9 @@ import PlatformSys
 import Testing
 
 enum LoopToken: UInt64, EpollToken {
-    case xirq = 1, control = 2, signal = 3
+    case xirq = 1
+    case control = 2
+    case signal = 3
 
     var epollData: UInt64 { rawValue }
     init?(epollData: UInt64) { self.init(rawValue: epollData) }

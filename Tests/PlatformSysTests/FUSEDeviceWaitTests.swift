@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import Dispatch
 import PlatformSys
-import Synchronization
 import PlatformTestSupport
+import Synchronization
 import Testing
 
 /// `FUSESupport.readDevice`: the idle loop threads' wait on the FUSE device (each in an
@@ -28,7 +28,9 @@ import Testing
         /// One `readDevice` of at most 1 byte: the byte, or -1 (stopped or failed).
         func readOne() -> Int {
             var byte: UInt8 = 0
-            let n = withUnsafeMutableBytes(of: &byte) { FUSESupport.readDevice(device.read, $0.baseAddress, 1, stop: stop.read, session: session) }
+            let n = withUnsafeMutableBytes(of: &byte) {
+                FUSESupport.readDevice(device.read, $0.baseAddress, 1, stop: stop.read, session: session)
+            }
             return n == 1 ? Int(byte) : n
         }
     }
@@ -86,14 +88,15 @@ import Testing
             done.signal()
         }
         var fed = 0
-        #expect(waitUntil(timeout: .seconds(20)) {
-            if let pipes = current.withLock({ $0 }), results.withLock({ $0.count }) == fed {
-                ProcessInfo.sleep(for: .milliseconds(10))  // usually asleep in the wait by now
-                FUSESupport.signalStop(pipes.device.write)  // a request (one byte, 1)
-                fed += 1
-            }
-            return fed == 2
-        })
+        #expect(
+            waitUntil(timeout: .seconds(20)) {
+                if let pipes = current.withLock({ $0 }), results.withLock({ $0.count }) == fed {
+                    ProcessInfo.sleep(for: .milliseconds(10))  // usually asleep in the wait by now
+                    FUSESupport.signalStop(pipes.device.write)  // a request (one byte, 1)
+                    fed += 1
+                }
+                return fed == 2
+            })
         #expect(done.wait(timeout: .now() + 20) == .success, "the second wait never woke")
         #expect(results.withLock { $0 } == [1, 1])
     }

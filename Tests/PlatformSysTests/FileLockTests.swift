@@ -31,7 +31,8 @@ struct FileLockTests {
             let path = dir + "/vlm.pid"
             let ready = try Pipe()
             let child = try ChildProcess.spawn(
-                executable: "/usr/bin/flock", arguments: ["flock", "-n", "-o", path, "sh", "-c", "echo locked; exec sleep 30"],
+                executable: "/usr/bin/flock",
+                arguments: ["flock", "-n", "-o", path, "sh", "-c", "echo locked; exec sleep 30"],
                 descriptors: [nil, ready.writeEnd.rawValue, 2])
             #expect(try ready.readEnd.read(upTo: 16) == .processed(Array("locked\n".utf8)))
             #expect(try FileLock.tryAcquire(path: path) == nil)

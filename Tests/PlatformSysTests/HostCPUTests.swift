@@ -1,6 +1,7 @@
+import Testing
+
 // SPDX-License-Identifier: Apache-2.0
 @testable import PlatformSys
-import Testing
 
 /// `nk.cpus.online`'s mask from the kernel's CPU list format.
 @Suite struct HostCPUTests {

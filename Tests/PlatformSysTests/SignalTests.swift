@@ -8,7 +8,10 @@ struct SignalTests {
     func signalFDInEpoll() throws {
         let user1 = Signal(rawValue: 10)  // SIGUSR1 on Linux
         let signals = try SignalFD([user1])
-        defer { _ = try? signals.drain(); try? Signal.unblock([user1]) }
+        defer {
+            _ = try? signals.drain()
+            try? Signal.unblock([user1])
+        }
         let epoll = try Epoll<UInt64>()
         try epoll.add(signals.rawValue, token: 9)
 

@@ -87,7 +87,8 @@ struct ConsoleBalloonTests {
         var input = TestPlatform.input
         input.balloon = .init(host: 2, pages: 4, vms: 1 << 3)
         let p = TestPlatform(input)
-        let host = p.vm(2), guest = p.vm(3)
+        let host = p.vm(2)
+        let guest = p.vm(3)
         var pfns = [UInt32](repeating: 0, count: 4)
         #expect(guest.nk_balloon_ctrl(NK_BALLOON_STATUS, &pfns, 0) == NK_BALLOON_ENABLED)
         #expect(p.vm(4).nk_balloon_ctrl(NK_BALLOON_STATUS, &pfns, 0) == NK_BALLOON_DISABLED)

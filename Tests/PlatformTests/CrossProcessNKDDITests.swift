@@ -19,19 +19,33 @@ struct CrossProcessNKDDITests {
             "pxirq 0 1 2 1", "pmem 0 0 8192", "pdev 0 0 65", "pxirq 0 1 3 1", "xalloc 4",
         ]
         let out = try platform.run([
-            (2, common + ["vlinkstate 0 s 1", "add \(Self.barrier) 1", "waitword \(Self.barrier) 2",
-                          "add 0x80000004 0x10", "set 0x80000008 0x6", "ptov 0x40001000", "map 0x80000000 4096",
-                          "bit2mask 5", "mask2bit 0x30", "add \(Self.barrier) 1"]),
-            (3, common + ["add \(Self.barrier) 1", "waitword \(Self.barrier) 3", "vlink 0", "vlink 1",
-                          "subtest 0x80000004 0x10", "cleartest 0x80000008 0x2", "cleartest 0x80000008 0x4", "sub 0x80000004 1"]),
+            (
+                2,
+                common + [
+                    "vlinkstate 0 s 1", "add \(Self.barrier) 1", "waitword \(Self.barrier) 2",
+                    "add 0x80000004 0x10", "set 0x80000008 0x6", "ptov 0x40001000", "map 0x80000000 4096",
+                    "bit2mask 5", "mask2bit 0x30", "add \(Self.barrier) 1",
+                ]
+            ),
+            (
+                3,
+                common + [
+                    "add \(Self.barrier) 1", "waitword \(Self.barrier) 3", "vlink 0", "vlink 1",
+                    "subtest 0x80000004 0x10", "cleartest 0x80000008 0x2", "cleartest 0x80000008 0x4",
+                    "sub 0x80000004 1",
+                ]
+            ),
             (4, ["pmem 0 0 100", "pdev 0 9 16", "pxirq 0 9 4 1"]),
         ])
-        let s = out[2]!, c = out[3]!
+        let s = out[2]!
+        let c = out[3]!
         #expect(s.result("id") == "2" && c.result("id") == "3")
         #expect(s.result("last") == "4" && s.result("running") == "0x1c")
         #expect(s.result("lookup vpipe")?.split(separator: " ").count == 2)
         #expect(s.result("lookup *")?.split(separator: " ").count == 3)
-        for cmd in ["pmem", "pdev", "pxirq"] { #expect(s.results(cmd) == c.results(cmd), "\(cmd): same label, same result") }
+        for cmd in ["pmem", "pdev", "pxirq"] {
+            #expect(s.results(cmd) == c.results(cmd), "\(cmd): same label, same result")
+        }
         #expect(s.results("pmem") == ["0x80000000", "0x0"], "100 rounds to one page; 8192 is another size → 0")
         #expect(s.results("pdev")[1] == "0x0" && s.results("pxirq")[2] == "0")
         #expect(s.results("pxirq")[0] == "33" && s.results("pxirq")[1] == "33", "xirqs owned by 3, then by 2")
@@ -52,12 +66,23 @@ struct CrossProcessNKDDITests {
     func xirqs() throws {
         let platform = try ProbePlatform()
         let out = try platform.run([
-            (2, ["pmem 0 0 4096", "pxirq 0 1 2 1", "attach 33 a", "attach 33 b", "mask 33", "affinity 33 0x2",
-                 "add \(Self.barrier) 1", "waitword \(Self.barrier) 2", "sleep 50", "unmask 33", "waitirq b 1",
-                 "sleep 50", "detach a", "add \(Self.barrier) 1", "waitword \(Self.barrier) 4", "waitirq b 2", "sleep 50",
-                 "attachmasked 33"]),
-            (3, ["pmem 0 0 4096", "waitword \(Self.barrier) 1", "trigger 33 2", "trigger 33 2", "trigger 33 2",
-                 "add \(Self.barrier) 1", "waitword \(Self.barrier) 3", "trigger 33 2", "add \(Self.barrier) 1"]),
+            (
+                2,
+                [
+                    "pmem 0 0 4096", "pxirq 0 1 2 1", "attach 33 a", "attach 33 b", "mask 33", "affinity 33 0x2",
+                    "add \(Self.barrier) 1", "waitword \(Self.barrier) 2", "sleep 50", "unmask 33", "waitirq b 1",
+                    "sleep 50", "detach a", "add \(Self.barrier) 1", "waitword \(Self.barrier) 4", "waitirq b 2",
+                    "sleep 50",
+                    "attachmasked 33",
+                ]
+            ),
+            (
+                3,
+                [
+                    "pmem 0 0 4096", "waitword \(Self.barrier) 1", "trigger 33 2", "trigger 33 2", "trigger 33 2",
+                    "add \(Self.barrier) 1", "waitword \(Self.barrier) 3", "trigger 33 2", "add \(Self.barrier) 1",
+                ]
+            ),
         ])
         let s = out[2]!
         // "sleep 50" runs after VM 3's three triggers and before the unmask (whose
@@ -65,7 +90,8 @@ struct CrossProcessNKDDITests {
         let masked = try #require(s.firstIndex(of: "sleep 50 => ok"))
         let early = s[..<masked].filter { $0.hasPrefix("irq") }
         #expect(early.isEmpty, "no handler ran while masked")
-        #expect(s.filter { $0.hasPrefix("irq") } == ["irq a 33", "irq b 33", "irq b 33"], "coalesced, in order, a detached")
+        #expect(
+            s.filter { $0.hasPrefix("irq") } == ["irq a 33", "irq b 33", "irq b 33"], "coalesced, in order, a detached")
         #expect(s.result("waitirq b") == "ok" && s.result("attachmasked") == "0")
         #expect(platform.repository.affinity(33, on: 2) == 2)
     }
@@ -74,10 +100,20 @@ struct CrossProcessNKDDITests {
     func detachWaitsForRunningHandler() throws {
         let platform = try ProbePlatform()
         let out = try platform.run([
-            (2, ["pmem 0 0 4096", "pxirq 0 1 2 1", "attachslow 33 S 300", "add \(Self.barrier) 1", "waitirq S 1",
-                 "detach S", "add \(Self.barrier) 1"]),
-            (3, ["pmem 0 0 4096", "waitword \(Self.barrier) 1", "trigger 33 2", "waitword \(Self.barrier) 2",
-                 "trigger 33 2"]),
+            (
+                2,
+                [
+                    "pmem 0 0 4096", "pxirq 0 1 2 1", "attachslow 33 S 300", "add \(Self.barrier) 1", "waitirq S 1",
+                    "detach S", "add \(Self.barrier) 1",
+                ]
+            ),
+            (
+                3,
+                [
+                    "pmem 0 0 4096", "waitword \(Self.barrier) 1", "trigger 33 2", "waitword \(Self.barrier) 2",
+                    "trigger 33 2",
+                ]
+            ),
         ])
         let s = out[2]!
         let done = try #require(s.firstIndex(of: "irq S done"), "\(s)")
@@ -89,13 +125,19 @@ struct CrossProcessNKDDITests {
         #expect(!platform.repository.isEnabled(33, on: 2))
     }
 
-    @Test("sysconf: selfpost reaches the own handshake xirq; after the peer's detach, post falls back to NK_XIRQ_SYSCONF")
+    @Test(
+        "sysconf: selfpost reaches the own handshake xirq; after the peer's detach, post falls back to NK_XIRQ_SYSCONF")
     func sysconfSelfpostAndDetach() throws {
         let platform = try ProbePlatform()
         let b = Self.barrier
         let out = try platform.run([
-            (2, ["pmem 0 0 4096", "sysattach 0 hs", "add \(b) 1", "waitword \(b) 2", "sysselfpost 0", "waitirq hs 1",
-                 "add \(b) 1", "waitword \(b) 4", "syspost 0"]),
+            (
+                2,
+                [
+                    "pmem 0 0 4096", "sysattach 0 hs", "add \(b) 1", "waitword \(b) 2", "sysselfpost 0", "waitirq hs 1",
+                    "add \(b) 1", "waitword \(b) 4", "syspost 0",
+                ]
+            ),
             (3, ["pmem 0 0 4096", "sysattach 0 hc", "add \(b) 1", "waitword \(b) 3", "sysdetach 0", "add \(b) 1"]),
         ])
         let serverX = platform.repository.handshakeXirq(0, server: true)
@@ -111,14 +153,26 @@ struct CrossProcessNKDDITests {
         let platform = try ProbePlatform()
         platform.repository.consolePushInput(3, Array("k".utf8))
         let out = try platform.run([
-            (2, ["pmem 0 0 4096", "attach 32 sys", "sysattach 0 hs", "add \(Self.barrier) 1",
-                 "waitword \(Self.barrier) 2", "waitirq sys 1", "waitirq hs 2", "propget test.shared 8"]),
-            (3, ["pmem 0 0 4096", "sysattach 0 hc", "add \(Self.barrier) 1", "waitword \(Self.barrier) 2",
-                 "propset test.shared xyz", "syspost 0", "propget test.private 4", "propget nope 4", "propset test.private 1",
-                 "version", "stop 4", "start 3", "suspend 2", "resume 2", "conswrite hello", "conshist", "conspoll",
-                 "conspoll", "balloon 0 0", "propenum"]),
+            (
+                2,
+                [
+                    "pmem 0 0 4096", "attach 32 sys", "sysattach 0 hs", "add \(Self.barrier) 1",
+                    "waitword \(Self.barrier) 2", "waitirq sys 1", "waitirq hs 2", "propget test.shared 8",
+                ]
+            ),
+            (
+                3,
+                [
+                    "pmem 0 0 4096", "sysattach 0 hc", "add \(Self.barrier) 1", "waitword \(Self.barrier) 2",
+                    "propset test.shared xyz", "syspost 0", "propget test.private 4", "propget nope 4",
+                    "propset test.private 1",
+                    "version", "stop 4", "start 3", "suspend 2", "resume 2", "conswrite hello", "conshist", "conspoll",
+                    "conspoll", "balloon 0 0", "propenum",
+                ]
+            ),
         ])
-        let s = out[2]!, c = out[3]!
+        let s = out[2]!
+        let c = out[3]!
         #expect(s.result("propget test.shared 8") == "3 120,121,122")
         #expect(s.result("waitirq hs") == "ok" && s.result("waitirq sys") == "ok")
         #expect(s.contains("irq hs 33"), "the client's post reached the server's own handshake xirq")
@@ -153,18 +207,28 @@ struct CrossProcessNKDDITests {
         #expect(own.count == 120 && Set(own).count == 120 && !own.contains("0x0"), "distinct labels, distinct blocks")
         let pdev = out[2]!.results("pdev") + out[3]!.results("pdev")
         #expect(Set(pdev).count == 120 && !pdev.contains("0x0"))
-        let shared2 = pmem(out[2]!, own: false), shared3 = pmem(out[3]!, own: false)
-        #expect(shared2 == shared3 && Set(shared2).count == 5 && Set(shared2).isDisjoint(with: own), "labels 0…4 shared")
+        let shared2 = pmem(out[2]!, own: false)
+        let shared3 = pmem(out[3]!, own: false)
+        #expect(
+            shared2 == shared3 && Set(shared2).count == 5 && Set(shared2).isDisjoint(with: own), "labels 0…4 shared")
     }
 
     @Test("a restarted VM process finds its persistent resources again")
     func restartPersistence() throws {
         let platform = try ProbePlatform()
-        let first = try platform.run([(2, ["conswrite boot1", "pmem 0 5 8192", "add 0x80000000 42", "pxirq 0 3 2 2"])])[2]!
+        let first = try platform.run([(2, ["conswrite boot1", "pmem 0 5 8192", "add 0x80000000 42", "pxirq 0 3 2 2"])])[
+            2]!
         platform.repository.vmDidStop(2)
         platform.repository.vmDidStart(2, isRestart: true)
-        let second = try platform.run([(2, ["pmem 0 5 8192", "load 0x80000000", "pxirq 0 3 2 2", "pmem 0 5 4096",
-                                            "bootord", "conswrite boot2", "conshist"])])[2]!
+        let second = try platform.run([
+            (
+                2,
+                [
+                    "pmem 0 5 8192", "load 0x80000000", "pxirq 0 3 2 2", "pmem 0 5 4096",
+                    "bootord", "conswrite boot2", "conshist",
+                ]
+            )
+        ])[2]!
         #expect(first.result("pmem 0 5") == "0x80000000" && second.result("pmem 0 5 8192") == "0x80000000")
         #expect(second.result("load 0x80000000") == "0x2a")
         #expect(second.result("pxirq 0 3 2") == first.result("pxirq 0 3 2"))

@@ -37,7 +37,8 @@ import Testing
 
     @Test func theFilterStartsFullAndChangesIncrementally() {
         let platform = TestPlatform()
-        let a = platform.vm(2).repository, b = platform.vm(4).repository
+        let a = platform.vm(2).repository
+        let b = platform.vm(4).repository
         #expect(a.eventFilter == RepositoryABI.EventLog.allEvents)
         let stop = UInt64(1) << UInt64(EventLog.type("vm_stop"))
         a.changeEventFilter(stop, select: false)

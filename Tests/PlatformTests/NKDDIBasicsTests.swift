@@ -8,10 +8,12 @@ struct NKDDIBasicsTests {
 
     @Test("atomics act on shared words seen by the other VM")
     func atomics() {
-        let a = platform.vm(2), b = platform.vm(3)
+        let a = platform.vm(2)
+        let b = platform.vm(3)
         let plink = a.nk_vlink_lookup("vpipe", 0)
         let p = a.nk_pmem_alloc(plink, 0, 4096)
-        let va = a.nk_mem_map(p, 4096), vb = b.nk_mem_map(p, 4096)
+        let va = a.nk_mem_map(p, 4096)
+        let vb = b.nk_mem_map(p, 4096)
         a.nk_atomic_add(va, 5)
         b.nk_atomic_sub(vb, 2)
         #expect(a.pointer(va)!.load32() == 3)

@@ -32,7 +32,8 @@ struct PropertyTests {
 
     @Test("set truncates to the maximum size and notifies the allowed running VMs")
     func setNotifies() {
-        let vm3 = platform.vm(3), vm2 = platform.vm(2)
+        let vm3 = platform.vm(3)
+        let vm2 = platform.vm(2)
         #expect(vm3.nk_prop_set("test.shared", Array("0123456789".utf8), 10) == 8)
         var buf = [UInt8](repeating: 0, count: 16)
         #expect(vm2.nk_prop_get("test.shared", &buf, 16) == 8)
@@ -68,7 +69,8 @@ struct PropertyTests {
         let writers = [platform.vm(2), vm, platform.vm(2), vm]  // two VMs, two threads each
         let failures = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
-            for n in 0..<5_000 where writers[worker].nk_prop_set("test.shared", [UInt8(worker), UInt8(n & 0xff)], 2) != 2 {
+            for n in 0..<5_000
+            where writers[worker].nk_prop_set("test.shared", [UInt8(worker), UInt8(n & 0xff)], 2) != 2 {
                 failures.add(1, ordering: .relaxed)
             }
         }
@@ -81,7 +83,8 @@ struct PropertyTests {
     @Test("the update a reaped VM left half done is closed at once, by its id; another VM's stays open")
     func abandonedUpdatesAreClosed() throws {
         let vm = platform.vm(3)
-        let shared = sequenceWord("test.shared"), own = sequenceWord("test.private")
+        let shared = sequenceWord("test.shared")
+        let own = sequenceWord("test.private")
         // VM 4 was killed between its two sequence stores; VM 2 is alive and mid-update.
         platform.repoMemory.store32(shared, PropertySequence(updates: 5).claimed(by: 4).word)
         platform.repoMemory.store32(own, PropertySequence(updates: 9).claimed(by: 2).word)
@@ -90,9 +93,13 @@ struct PropertyTests {
         ProcessInfo.sleep(for: .milliseconds(20))
         let closed = platform.supervisor.closePropertyUpdates(leftBy: 4)
         #expect(closed.names == ["test.shared"])
-        #expect(closed.notify == 0b00100, "SYSCONF again for the finished update (manual line 3771): VM 2 may be notified")
-        #expect(platform.repoMemory.load32(shared) == PropertySequence(updates: 6).word, "even, one more update, no writer")
-        #expect(platform.repoMemory.load32(own) == PropertySequence(updates: 9).claimed(by: 2).word, "a live writer is never interrupted")
+        #expect(
+            closed.notify == 0b00100, "SYSCONF again for the finished update (manual line 3771): VM 2 may be notified")
+        #expect(
+            platform.repoMemory.load32(shared) == PropertySequence(updates: 6).word, "even, one more update, no writer")
+        #expect(
+            platform.repoMemory.load32(own) == PropertySequence(updates: 9).claimed(by: 2).word,
+            "a live writer is never interrupted")
         #expect(vm.nk_prop_set("test.shared", [1], 1) == 1)
         #expect(platform.supervisor.closePropertyUpdates(leftBy: 3).names.isEmpty, "VM 3 finished its update")
         #expect(platform.supervisor.closePropertyUpdates(leftBy: 4).names.isEmpty, "nothing left open by VM 4")
@@ -154,7 +161,8 @@ struct PropertyTests {
 
     @Test("nk_hv_version_get parses nk.version.api")
     func version() {
-        var major: UInt32 = 0, minor: UInt32 = 0
+        var major: UInt32 = 0
+        var minor: UInt32 = 0
         #expect(platform.vm(2).nk_hv_version_get(&major, &minor) == 0)
         #expect(major == 9 && minor == 0)
         var bytes = [UInt8](repeating: 0xff, count: 16)
@@ -170,7 +178,10 @@ struct PropertyTests {
         vm.nk_start(2)
         vm.nk_suspend(3)
         vm.nk_resume(3)
-        #expect(platform.hypervisor.recorded == [.stop(vm: 3), .start(vm: 4), .restart(vm: 2), .suspend(vm: 3), .resume(vm: 3)])
+        #expect(
+            platform.hypervisor.recorded == [
+                .stop(vm: 3), .start(vm: 4), .restart(vm: 2), .suspend(vm: 3), .resume(vm: 3),
+            ])
         platform.supervisor.vmDidStop(3)
         var buf = [UInt8](repeating: 0, count: 4)
         #expect(vm.nk_prop_get("nk.vm.3.state.running", &buf, 4) == 4)
@@ -190,7 +201,9 @@ struct LivePropertyTests {
     @Test("nk.memory.pmem.used/free follow the PMEM allocator and cannot be set")
     func pmemCounters() {
         var input = TestPlatform.input
-        input.properties.append(.init(name: "nk.memory.pmem.used", maxSize: 8, value: [], allowGet: 0b1100, allowSet: 0b1100, allowNotify: 0))
+        input.properties.append(
+            .init(
+                name: "nk.memory.pmem.used", maxSize: 8, value: [], allowGet: 0b1100, allowSet: 0b1100, allowNotify: 0))
         let platform = TestPlatform(input)
         let vm = platform.vm(2)
         _ = vm.nk_pmem_alloc(vm.nk_vlink_lookup("vpipe", 0), 0, 5000)

@@ -8,7 +8,8 @@ struct ResourceAllocatorTests {
 
     @Test("the same label gives the same block to both ends and after a restart")
     func sameLabelSameBlock() {
-        let server = platform.vm(2), client = platform.vm(3)
+        let server = platform.vm(2)
+        let client = platform.vm(3)
         let plink = server.nk_vlink_lookup("vpipe", 0)
         let a = server.nk_pmem_alloc(plink, 0, 100)
         #expect(a != 0)
@@ -50,7 +51,8 @@ struct ResourceAllocatorTests {
 
     @Test("only the two ends of a vlink may allocate on it; bad vlinks and sizes fail")
     func onlyEnds() {
-        let other = platform.vm(4), server = platform.vm(2)
+        let other = platform.vm(4)
+        let server = platform.vm(2)
         let plink = other.nk_vlink_lookup("vpipe", 0)
         #expect(other.nk_pmem_alloc(plink, 0, 4096) == 0)
         #expect(other.nk_pdev_alloc(plink, 0, 16) == 0)
@@ -63,10 +65,12 @@ struct ResourceAllocatorTests {
 
     @Test("PDEV blocks are repository addresses that nk_ptov maps for each VM")
     func pdevInRepository() {
-        let server = platform.vm(2), client = platform.vm(3)
+        let server = platform.vm(2)
+        let client = platform.vm(3)
         let plink = server.nk_vlink_lookup("vpipe", 0)
         let p = server.nk_pdev_alloc(plink, 0, 8)
-        let sv = server.nk_ptov(p), cv = client.nk_ptov(p)
+        let sv = server.nk_ptov(p)
+        let cv = client.nk_ptov(p)
         #expect(sv != cv, "each VM maps the repository at its own address")
         server.pointer(sv)!.store32(0xdead_beef)
         #expect(client.pointer(cv)!.load32() == 0xdead_beef)

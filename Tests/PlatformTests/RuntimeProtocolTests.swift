@@ -7,25 +7,32 @@ import Testing
 @Suite("runtime control protocol and console")
 struct RuntimeProtocolTests {
     static let manifest = GuestManifest(
-        vm: VMConfig(id: 3, name: "client", color: "cyan", restart: .onCrash, initCommand: ["/bin/sh", "-c", "cat /dev/vpipe0"]),
-        runDirectory: "/run/vlm/demo", repositoryObject: "vlm.0badf00d.repo", pmemObject: "vlm.0badf00d.pmem", vmIDs: [2, 3, 4])
+        vm: VMConfig(
+            id: 3, name: "client", color: "cyan", restart: .onCrash, initCommand: ["/bin/sh", "-c", "cat /dev/vpipe0"]),
+        runDirectory: "/run/vlm/demo", repositoryObject: "vlm.0badf00d.repo", pmemObject: "vlm.0badf00d.pmem",
+        vmIDs: [2, 3, 4])
 
-    @Test("every message survives encoding", arguments: [
-        SupervisorMessage.manifest(manifest), .stop, .hypercallResult(.done), .hypercallResult(.unknownVM),
-        .hypercallResult(.refused("vm3 (client) is not paused")),
-    ])
+    @Test(
+        "every message survives encoding",
+        arguments: [
+            SupervisorMessage.manifest(manifest), .stop, .hypercallResult(.done), .hypercallResult(.unknownVM),
+            .hypercallResult(.refused("vm3 (client) is not paused")),
+        ])
     func supervisorMessages(message: SupervisorMessage) throws {
         #expect(try SupervisorMessage(decoding: message.encoded()) == message)
     }
 
     @Test("guest and client messages survive encoding")
     func otherMessages() throws {
-        let report = StatusReport(uptimeMilliseconds: 1500, vms: [.init(id: 2, name: "server", state: "paused", pid: nil, restarts: 2)],
-                                  vlinks: [.init(name: "vpipe", link: 0, server: 2, client: 3, serverState: "ON", clientState: "RESET")])
+        let report = StatusReport(
+            uptimeMilliseconds: 1500, vms: [.init(id: 2, name: "server", state: "paused", pid: nil, restarts: 2)],
+            vlinks: [.init(name: "vpipe", link: 0, server: 2, client: 3, serverState: "ON", clientState: "RESET")])
         for call in [Hypercall.start(vm: 3), .restart(vm: 2), .stop(vm: 4), .suspend(vm: 3), .resume(vm: 4)] {
             #expect(try GuestMessage(decoding: GuestMessage.hypercall(call).encoded()) == .hypercall(call))
         }
-        #expect(try ClientRequest(decoding: ClientRequest.lifecycle(.stop, vm: "server").encoded()) == .lifecycle(.stop, vm: "server"))
+        #expect(
+            try ClientRequest(decoding: ClientRequest.lifecycle(.stop, vm: "server").encoded())
+                == .lifecycle(.stop, vm: "server"))
         #expect(try ClientReply(decoding: ClientReply.status(report).encoded()) == .status(report))
     }
 

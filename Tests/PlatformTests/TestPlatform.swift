@@ -32,7 +32,9 @@ struct TestPlatform {
             .init(name: "vpipe", link: 1, serverID: 2, clientID: 3),
         ],
         properties: [
-            .init(name: "test.shared", maxSize: 8, value: Array("hi".utf8), allowGet: 0b11100, allowSet: 0b01100, allowNotify: 0b00100),
+            .init(
+                name: "test.shared", maxSize: 8, value: Array("hi".utf8), allowGet: 0b11100, allowSet: 0b01100,
+                allowNotify: 0b00100),
             .init(name: "test.private", maxSize: 4, value: [1], allowGet: 0b00100, allowSet: 0, allowNotify: 0),
         ],
         pmemSize: 1 << 20,

@@ -21,7 +21,8 @@ struct XirqTests {
 
     @Test("triggers coalesce and several handlers run once each, in attach order")
     func coalesceAndOrder() {
-        let server = platform.vm(2), client = platform.vm(3)
+        let server = platform.vm(2)
+        let client = platform.vm(3)
         let x = ownXirq(server)
         let log = CallLog()
         #expect(server.nk_xirq_attach(x, { c, x in log.add("a\(c as! Int):\(x)") }, 1) != 0)
@@ -36,7 +37,8 @@ struct XirqTests {
 
     @Test("a masked xirq stays pending and fires on unmask")
     func maskUnmask() {
-        let server = platform.vm(2), client = platform.vm(3)
+        let server = platform.vm(2)
+        let client = platform.vm(3)
         let x = ownXirq(server)
         let log = CallLog()
         _ = server.nk_xirq_attach(x, { _, _ in log.add("h") }, nil)
@@ -55,7 +57,8 @@ struct XirqTests {
 
     @Test("attach accepts only this VM's xirqs; attach_masked and xirq_alloc fail")
     func attachRules() {
-        let server = platform.vm(2), client = platform.vm(3)
+        let server = platform.vm(2)
+        let client = platform.vm(3)
         let clientX = ownXirq(client)
         #expect(server.nk_xirq_attach(clientX, { _, _ in }, nil) == 0, "allocated to VM 3")
         #expect(server.nk_xirq_attach(NK_XIRQ_LIMIT - 1, { _, _ in }, nil) == 0, "not allocated")
@@ -70,13 +73,16 @@ struct XirqTests {
     func detachWaits() async {
         let server = platform.vm(2)
         let x = ownXirq(server)
-        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
         let finished = Atomic<Bool>(false)
-        let id = server.nk_xirq_attach(x, { _, _ in
-            entered.signal()
-            release.wait()
-            finished.store(true, ordering: .releasing)
-        }, nil)
+        let id = server.nk_xirq_attach(
+            x,
+            { _, _ in
+                entered.signal()
+                release.wait()
+                finished.store(true, ordering: .releasing)
+            }, nil)
         server.nk_xirq_trigger(x, 2)
         DispatchQueue.global().async { server.dispatcher.drain() }
         entered.wait()
@@ -94,10 +100,12 @@ struct XirqTests {
         let x = ownXirq(server)
         let box = Atomic<UInt>(0)
         let log = CallLog()
-        let id = server.nk_xirq_attach(x, { _, _ in
-            log.add("once")
-            server.nk_xirq_detach(box.load(ordering: .acquiring))
-        }, nil)
+        let id = server.nk_xirq_attach(
+            x,
+            { _, _ in
+                log.add("once")
+                server.nk_xirq_detach(box.load(ordering: .acquiring))
+            }, nil)
         box.store(id, ordering: .releasing)
         server.nk_xirq_trigger(x, 2)
         server.dispatcher.drain()
@@ -108,7 +116,8 @@ struct XirqTests {
 
     @Test("sysconf: post reaches the peer's handshake xirq, else legacy SYSCONF; selfpost; detach")
     func sysconf() {
-        let server = platform.vm(2), client = platform.vm(3)
+        let server = platform.vm(2)
+        let client = platform.vm(3)
         let plink = server.nk_vlink_lookup("vpipe", 0)
         let log = CallLog()
         #expect(server.nk_sysconf_attach(plink, { _, x in log.add("s\(x)") }, nil) == 0)

@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func readOnlyFileRefusesWritesWithEACCES() {
-        let file = ControlFile(permissions: .readOnly, read: { [] }) { _ in }
+        let file = ControlFile(permissions: .readOnly, read: { [] }, write: { _ in })
         #expect(throws: ViewErrno.eacces) { try file.accept(Array("1".utf8)) }
     }
 
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func readableFileBuildsItsContent() throws {
-        let file = ControlFile(read: { Array("2\n".utf8) }) { _ in }
+        let file = ControlFile(read: { Array("2\n".utf8) }, write: { _ in })
         #expect(file.permissions == .readWrite)
         #expect(try file.snapshot().bytes == Array("2\n".utf8))
     }

@@ -12,14 +12,17 @@ import Testing
 
     private func read(_ handle: any DeviceFileHandle, _ count: Int, nonBlocking: Bool = false) -> ReplyRecorder {
         let recorder = ReplyRecorder()
-        handle.read(DeviceReadRequest(count: count, flags: .accessMode(.readOnly, nonBlocking: nonBlocking), responder: recorder))
+        handle.read(
+            DeviceReadRequest(
+                count: count, flags: .accessMode(.readOnly, nonBlocking: nonBlocking), responder: recorder))
         return recorder
     }
 
     private func write(_ handle: any DeviceFileHandle, _ text: String, nonBlocking: Bool = false) -> ReplyRecorder {
         let recorder = ReplyRecorder()
         Array(text.utf8).withUnsafeBytes { bytes in
-            let request = DeviceWriteRequest(bytes: bytes, flags: .accessMode(.writeOnly, nonBlocking: nonBlocking), responder: recorder)
+            let request = DeviceWriteRequest(
+                bytes: bytes, flags: .accessMode(.writeOnly, nonBlocking: nonBlocking), responder: recorder)
             handle.write(request)
             request.endBorrow()
         }

@@ -24,7 +24,9 @@ import Testing
         let fixed = SeqFile(text: { "static" })
         let directory = ViewDirectory(
             entries: [("x", .seqFile(fixed))],
-            listing: .init(entries: { [("x", .seqFile(SeqFile(text: { "dynamic" }))), ("y", .seqFile(SeqFile(text: { "" })))] })
+            listing: .init(entries: {
+                [("x", .seqFile(SeqFile(text: { "dynamic" }))), ("y", .seqFile(SeqFile(text: { "" })))]
+            })
         )
         #expect(directory.childNames() == ["x", "y"])
         let node = try #require(directory.child(named: "x"))

@@ -23,7 +23,8 @@ struct DTCommandTests {
 
     /// A fresh directory holding `files`; removed when `body` returns.
     func inDirectory<T>(_ files: [String: String], _ body: (String) throws -> T) throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-dt-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-dt-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
@@ -123,7 +124,8 @@ struct DTCommandTests {
         try inDirectory(["bad.dtb": "not a blob at all"]) { directory in
             let outcome = try VLMBinary.run(["dt", "decompile", "bad.dtb"], in: directory)
             #expect(outcome.status == 2)
-            #expect(outcome.standardError.hasPrefix("bad.dtb: error: invalid device tree blob"), "\(outcome.standardError)")
+            #expect(
+                outcome.standardError.hasPrefix("bad.dtb: error: invalid device tree blob"), "\(outcome.standardError)")
         }
     }
 

@@ -10,7 +10,8 @@ import Testing
 struct DTSpecialFileTests {
     /// Runs `vlm ARGUMENTS` in a fresh directory holding `a.dts` (and a FIFO `fifo`).
     func run(_ arguments: [String], source: String) throws -> ProcessOutcome {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-dt-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-dt-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try source.write(toFile: directory + "/a.dts", atomically: true, encoding: .utf8)
@@ -29,19 +30,25 @@ struct DTSpecialFileTests {
     @Test func includeOfADeviceIsRefusedWithoutReadingIt() throws {
         let outcome = try run(["dt", "compile", "a.dts"], source: "/dts-v1/;\n  /include/ \"/dev/zero\"\n")
         #expect(outcome.status == 2 && !outcome.timedOut)
-        #expect(outcome.standardError.hasPrefix("a.dts:2:3: error: /dev/zero is not a regular file"), "\(outcome.standardError)")
+        #expect(
+            outcome.standardError.hasPrefix("a.dts:2:3: error: /dev/zero is not a regular file"),
+            "\(outcome.standardError)")
     }
 
     @Test func incbinOfADeviceIsRefusedWithoutReadingIt() throws {
-        let outcome = try run(["dt", "compile", "a.dts"], source: "/dts-v1/;\n/ { p = /incbin/(\"/dev/zero\", 0, 16); };\n")
+        let outcome = try run(
+            ["dt", "compile", "a.dts"], source: "/dts-v1/;\n/ { p = /incbin/(\"/dev/zero\", 0, 16); };\n")
         #expect(outcome.status == 2 && !outcome.timedOut)
-        #expect(outcome.standardError.hasPrefix("a.dts:2:18: error: /dev/zero is not a regular file"), "\(outcome.standardError)")
+        #expect(
+            outcome.standardError.hasPrefix("a.dts:2:18: error: /dev/zero is not a regular file"),
+            "\(outcome.standardError)")
     }
 
     @Test func includeOfAFIFOWithoutAWriterDoesNotWait() throws {
         let outcome = try run(["dt", "compile", "a.dts"], source: "/dts-v1/;\n/include/ \"fifo\"\n")
         #expect(outcome.status == 2 && !outcome.timedOut)
-        #expect(outcome.standardError.hasPrefix("a.dts:2:1: error: fifo is not a regular file"), "\(outcome.standardError)")
+        #expect(
+            outcome.standardError.hasPrefix("a.dts:2:1: error: fifo is not a regular file"), "\(outcome.standardError)")
     }
 
     @Test func inputThatIsADirectorySaysSo() throws {

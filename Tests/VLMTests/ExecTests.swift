@@ -48,16 +48,20 @@ struct ExecTests {
         try withPlatform { platform, _ throws in
             let status = try exec(platform, "3", ["head", "-n1", "/proc/self/status"])
             #expect(status == Outcome(.exited(0), "Name:\thead\n"))
-            let ps = try exec(platform, "3", [
-                "sh", "-c", "sleep 7 & ps -e -o pid= | grep -qx \" *$!\" && echo listed; kill $!",
-            ])
+            let ps = try exec(
+                platform, "3",
+                [
+                    "sh", "-c", "sleep 7 & ps -e -o pid= | grep -qx \" *$!\" && echo listed; kill $!",
+                ])
             #expect(ps == Outcome(.exited(0), "listed\n"))
             let mounts = try exec(platform, "3", ["grep", "-c", " /sys/nk ", "/proc/self/mountinfo"])
             #expect(mounts == Outcome(.exited(0), "1\n"))
         }
     }
 
-    @Test("ps on a terminal, ps -p, and /proc/self naming the caller, inside", .enabled(if: ProcessRunner.which("script") != nil))
+    @Test(
+        "ps on a terminal, ps -p, and /proc/self naming the caller, inside",
+        .enabled(if: ProcessRunner.which("script") != nil))
     func psAndProcSelfInside() throws {
         try withPlatform { platform, _ throws in
             // The shell's pid ($$) is the one /proc/self/status shows after exec.
@@ -70,7 +74,9 @@ struct ExecTests {
             let onTerminal = try exec(platform, "3", ["sh", "-c", "script -qec ps /dev/null < /dev/null"])
             let rows = onTerminal.output.split(whereSeparator: \.isNewline)  // script ends lines with CR LF
             #expect(rows.first?.wholeMatch(of: /\ *PID TTY +TIME CMD/) != nil, "\(onTerminal.output)")
-            #expect(rows.contains { $0.wholeMatch(of: /\ *\d+ pts\/\d+ +\d\d:\d\d:\d\d ps/) != nil }, "\(onTerminal.output)")
+            #expect(
+                rows.contains { $0.wholeMatch(of: /\ *\d+ pts\/\d+ +\d\d:\d\d:\d\d ps/) != nil }, "\(onTerminal.output)"
+            )
         }
     }
 
@@ -83,15 +89,20 @@ struct ExecTests {
             let host = try ProcessRunner.run("/usr/bin/stat", ["-c", "%a", "/dev", "/sys"], timeout: 20)
             #expect(modes == Outcome(.exited(0), host.outputText))
             let nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-            let devices = try exec(platform, "3", nobody + [
-                "sh", "-c", "echo x > /dev/null && head -c1 /dev/zero | wc -c && cat /sys/devices/system/cpu/online",
-            ])
+            let devices = try exec(
+                platform, "3",
+                nobody + [
+                    "sh", "-c",
+                    "echo x > /dev/null && head -c1 /dev/zero | wc -c && cat /sys/devices/system/cpu/online",
+                ])
             #expect(devices.status == .exited(0), "\(devices.output)")
             #expect(devices.output.hasPrefix("1\n"), "\(devices.output)")
             // The views are the VM's mount: only its owner may use them (decisions: "vlm exec").
             for path in ["/proc/nk/id", "/sys/nk/prop/nk.focus", "/dev/vpipe0"] {
                 let refused = try exec(platform, "3", nobody + ["cat", path])
-                #expect(refused.status == .exited(1) && refused.output.contains("Permission denied"), "\(path): \(refused.output)")
+                #expect(
+                    refused.status == .exited(1) && refused.output.contains("Permission denied"),
+                    "\(path): \(refused.output)")
             }
         }
     }
@@ -107,7 +118,8 @@ struct ExecTests {
             let read = reader.finish(timeout: 10)
             #expect(read.status == 0 && !read.timedOut)
             #expect(read.outputText == "through the vlink\n")
-            let mounted = try exec(platform, "client", ["grep", "-c", " /dev/vpipe0 .* fuse.vlm ", "/proc/self/mountinfo"])
+            let mounted = try exec(
+                platform, "client", ["grep", "-c", " /dev/vpipe0 .* fuse.vlm ", "/proc/self/mountinfo"])
             #expect(mounted == Outcome(.exited(0), "1\n"))
             // The host's mount table is untouched.
             let hostMounts = String(decoding: try FileSystem.readFile("/proc/self/mountinfo"), as: UTF8.self)
@@ -120,7 +132,8 @@ struct ExecTests {
         try withPlatform { platform, dir in
             let names = try FileSystem.listDirectory(dir + "/run/vm3/sys/nk/prop").sorted()
             let name = try #require(names.first)
-            let expected = String(decoding: try FileSystem.readFile(dir + "/run/vm3/sys/nk/prop/" + name), as: UTF8.self)
+            let expected = String(
+                decoding: try FileSystem.readFile(dir + "/run/vm3/sys/nk/prop/" + name), as: UTF8.self)
             #expect(try exec(platform, "3", ["cat", "/sys/nk/prop/" + name]) == Outcome(.exited(0), expected))
             let listing = try exec(platform, "3", ["ls", "/sys/nk/prop"])
             #expect(listing == Outcome(.exited(0), names.map { $0 + "\n" }.joined()))
@@ -149,7 +162,8 @@ struct ExecTests {
     @Test("vl,init runs inside its VM's views, with /proc/self and ps working")
     func initSeesItsViews() throws {
         // `read` is a builtin: /proc/self/stat is the init shell's own (its pid is $$).
-        let script = "read -r pid rest < /proc/self/stat; [ $pid = $$ ] && self=self-ok; "
+        let script =
+            "read -r pid rest < /proc/self/stat; [ $pid = $$ ] && self=self-ok; "
             + "echo init of $(cat /proc/nk/id) sees $(ls /dev/vpipe0 /sys/nk/prop/nk.focus) $self $(ps -o comm= -p $$)"
         let expected = "init of 2 sees /dev/vpipe0 /sys/nk/prop/nk.focus self-ok sh\n"
         try withPlatform(serverInit: script) { platform, _ in

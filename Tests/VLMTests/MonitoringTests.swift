@@ -1,8 +1,8 @@
+import Foundation
 // SPDX-License-Identifier: Apache-2.0
 import Platform
 import PlatformSys
 import PlatformTestSupport
-import Foundation
 import Testing
 
 /// The shared event log through a real `vlm run`: `nk.monitoring.enable` turns it
@@ -25,7 +25,9 @@ struct MonitoringTests {
     static func stopAndStart(_ platform: RunningPlatform, _ dir: String, vm: Int, from writer: Int) throws {
         // `vlm status` says running while a VM boots; the supervisor's console line comes once it runs.
         func boots() -> Int {
-            platform.consoleOutput().split(separator: "\n").filter { $0.hasPrefix("vlm: vm\(vm) (") && $0.contains(") running (pid ") }.count
+            platform.consoleOutput().split(separator: "\n").filter {
+                $0.hasPrefix("vlm: vm\(vm) (") && $0.contains(") running (pid ")
+            }.count
         }
         let before = boots()
         #expect(try sh("echo \(vm) > \(dir)/run/vm\(writer)/proc/nk/vmstop").status == 0)
@@ -86,7 +88,8 @@ struct MonitoringTests {
             #expect(ViewsTests.read(peer + "/filter-clr") == "hyp_call vm_stop\n")
             #expect(!ViewsTests.read(peer + "/filter-set").contains("vm_stop"))
             // One write(2) through python3 to see the errno (dash's echo only says "I/O error").
-            let write = "import os, sys\ntry: os.write(os.open(sys.argv[1], os.O_WRONLY), b'vm_start no_such_event')\n"
+            let write =
+                "import os, sys\ntry: os.write(os.open(sys.argv[1], os.O_WRONLY), b'vm_start no_such_event')\n"
                 + "except OSError as e: sys.exit(os.strerror(e.errno))"
             let bad = try ProcessRunner.run("/usr/bin/python3", ["-c", write, events + "/filter-set"], timeout: 20)
             #expect(bad.status != 0 && bad.standardError.contains("Invalid argument"), "\(bad.standardError)")

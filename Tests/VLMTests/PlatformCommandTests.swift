@@ -47,15 +47,17 @@ struct PlatformCommandTests {
         let outcome = try vlm(["check", "Tests/Fixtures/platform/vm-id-out-of-range.dts"])
         #expect(outcome.status == 2)
         #expect(outcome.outputText.isEmpty)
-        #expect(outcome.standardError.hasPrefix(
-            "Tests/Fixtures/platform/vm-id-out-of-range.dts:7:9: error: VM id 32 is outside 2…31"))
+        #expect(
+            outcome.standardError.hasPrefix(
+                "Tests/Fixtures/platform/vm-id-out-of-range.dts:7:9: error: VM id 32 is outside 2…31"))
     }
 
     @Test func checkPrintsWarningsButSucceeds() throws {
         let outcome = try vlm(["check", "Tests/Fixtures/platform/unknown-compatible.dts"])
         #expect(outcome.status == 0)
-        #expect(outcome.standardError.contains(
-            "unknown-compatible.dts:13:9: warning: unknown vlink compatible \"vgpu-arb-comm\""))
+        #expect(
+            outcome.standardError.contains(
+                "unknown-compatible.dts:13:9: warning: unknown vlink compatible \"vgpu-arb-comm\""))
         #expect(outcome.outputText.contains("vgpu-arb-comm"))
     }
 

@@ -39,7 +39,8 @@ struct ReaperTests {
             let halves = line.split(separator: " - ", maxSplits: 1)
             let fields = halves[0].split(separator: " ")
             guard halves.count == 2, fields.count > 4, halves[1].hasPrefix("fuse.vlm "),
-                  fields[4].hasPrefix(directory + "/") else { return nil }
+                fields[4].hasPrefix(directory + "/")
+            else { return nil }
             return String(fields[4])
         }
     }
@@ -50,7 +51,9 @@ struct ReaperTests {
         var found = processes.filter { !ProcessTable.hasEnded($0) }.sorted().map { pid in
             "process \(pid) \(ProcessTable.entry(pid)?.commandLine ?? "")"
         }
-        found += ProcessTable.mentioning(run.path).filter { !processes.contains($0.pid) }.map { "process \($0.pid) \($0.commandLine)" }
+        found += ProcessTable.mentioning(run.path).filter { !processes.contains($0.pid) }.map {
+            "process \($0.pid) \($0.commandLine)"
+        }
         found += mounts(under: run.path).map { "mount \($0)" }
         found += ((try? SharedMemory.list(prefix: run.sharedMemoryPrefix)) ?? []).map { "/dev/shm/\($0)" }
         found += ((try? FileSystem.listDirectory(run.path)) ?? []).map { "\(run.path)/\($0)" }
@@ -59,7 +62,9 @@ struct ReaperTests {
 
     /// Waits up to ``cleanupDeadline`` for the run to leave nothing; what is left.
     static func waitForNothingLeft(_ run: RunDirectory, processes: Set<Int32>) -> [String] {
-        _ = waitUntil(timeout: cleanupDeadline, interval: .milliseconds(5)) { leftovers(run, processes: processes).isEmpty }
+        _ = waitUntil(timeout: cleanupDeadline, interval: .milliseconds(5)) {
+            leftovers(run, processes: processes).isEmpty
+        }
         return leftovers(run, processes: processes)
     }
 
@@ -81,7 +86,9 @@ struct ReaperTests {
             #expect(Self.waitForNothingLeft(run, processes: processes) == [])
             let reaperPID = try #require(reaper?.pid)
             #expect(processes.contains(reaperPID) && ProcessTable.hasEnded(reaperPID))
-            #expect(platform.consoleOutput().contains("the supervisor (pid \(platform.supervisor.pid)) of \(run.path) died"))
+            #expect(
+                platform.consoleOutput().contains("the supervisor (pid \(platform.supervisor.pid)) of \(run.path) died")
+            )
         }
     }
 
@@ -90,10 +97,12 @@ struct ReaperTests {
         try withTemporaryDirectory { dir in
             let run = RunDirectory(path: dir + "/run")
             // The shell dies with its guest (parent-death signal); its `sleep` would live on.
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(serverInit: "sleep 600 & wait"), in: dir)
-            #expect(waitUntil {
-                ProcessTable.descendants(of: platform.supervisor.pid).contains { $0.commandLine == "sleep 600" }
-            })
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(serverInit: "sleep 600 & wait"), in: dir)
+            #expect(
+                waitUntil {
+                    ProcessTable.descendants(of: platform.supervisor.pid).contains { $0.commandLine == "sleep 600" }
+                })
             let processes = try Self.processes(of: platform)
 
             try Signal.send(.kill, to: platform.supervisor.pid)
@@ -106,7 +115,8 @@ struct ReaperTests {
     @Test("the reaper leads its own process group and ignores SIGINT, SIGTERM, SIGHUP and SIGQUIT")
     func reaperShielded() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(runDirectory: dir + "/run", extraArguments: [ConfigFixtures.configPath("vpipe.dts")])
+            let platform = try RunningPlatform(
+                runDirectory: dir + "/run", extraArguments: [ConfigFixtures.configPath("vpipe.dts")])
             let reaper = try #require(Self.reaper(of: platform))
             let supervisorGroup = try #require(ProcessTable.entry(platform.supervisor.pid)?.group)
 
@@ -116,11 +126,14 @@ struct ReaperTests {
         }
     }
 
-    @Test("SIGTERM and SIGINT: the supervisor cleans, its reaper exits 0, nothing is left", arguments: [Signal.terminate, .interrupt])
+    @Test(
+        "SIGTERM and SIGINT: the supervisor cleans, its reaper exits 0, nothing is left",
+        arguments: [Signal.terminate, .interrupt])
     func cleanShutdown(signal: Signal) throws {
         try withTemporaryDirectory { dir in
             let run = RunDirectory(path: dir + "/run")
-            let platform = try RunningPlatform(runDirectory: run.path, extraArguments: [ConfigFixtures.configPath("vpipe.dts")])
+            let platform = try RunningPlatform(
+                runDirectory: run.path, extraArguments: [ConfigFixtures.configPath("vpipe.dts")])
             let processes = try Self.processes(of: platform)
             let reaper = try #require(Self.reaper(of: platform))
 
@@ -137,7 +150,8 @@ struct ReaperTests {
     func reaperReplaced() throws {
         try withTemporaryDirectory { dir in
             let run = RunDirectory(path: dir + "/run")
-            let platform = try RunningPlatform(runDirectory: run.path, extraArguments: [ConfigFixtures.configPath("vpipe.dts")])
+            let platform = try RunningPlatform(
+                runDirectory: run.path, extraArguments: [ConfigFixtures.configPath("vpipe.dts")])
             let first = try #require(Self.reaper(of: platform))
             try Signal.send(.kill, to: first.pid)
             #expect(waitUntil { Self.reaper(of: platform).map { $0.pid != first.pid } ?? false })
@@ -177,7 +191,10 @@ struct ReaperTests {
             let sawAbsent = Mutex(false)
             try DetachedThread.start {
                 _ = waitUntil(timeout: .seconds(20), interval: .milliseconds(1)) {
-                    guard let bytes = try? FileSystem.readFile(run.readyFile) else { sawAbsent.withLock { $0 = true }; return true }
+                    guard let bytes = try? FileSystem.readFile(run.readyFile) else {
+                        sawAbsent.withLock { $0 = true }
+                        return true
+                    }
                     return bytes != stale
                 }
             }
@@ -206,7 +223,10 @@ struct ReaperTests {
             try DetachedThread.start {
                 _ = waitUntil { !ProcessTable.mentioning("--run-dir \(run.path)").isEmpty }
                 ProcessInfo.sleep(for: .milliseconds(300))
-                held.withLock { try? $0?.unlinkFile(); $0 = nil }
+                held.withLock {
+                    try? $0?.unlinkFile()
+                    $0 = nil
+                }
             }
             let platform = try RunningPlatform(runDirectory: run.path)
             #expect(try platform.stop() == .exited(0))

@@ -4,7 +4,9 @@ import PlatformSys
 import PlatformTestSupport
 import Testing
 
-@Suite("vlm run: configs, the embedded demo, vl,init", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
+@Suite(
+    "vlm run: configs, the embedded demo, vl,init", .timeLimit(.minutes(2)), .serialized,
+    .enabled(if: VLMBinary.isBuilt))
 struct RunConfigTests {
     @Test("without CONFIG, vlm run boots the embedded Configs/demo.dts: its VMs and vlinks")
     func bootsEmbeddedDemo() throws {
@@ -49,7 +51,8 @@ struct RunConfigTests {
     func vlInit() throws {
         try withTemporaryDirectory { dir in
             let marker = dir + "/marker"
-            let source = RuntimeFixtures.threeVMs(serverInit: "echo init says hello; echo on stderr >&2; touch \(marker)")
+            let source = RuntimeFixtures.threeVMs(
+                serverInit: "echo init says hello; echo on stderr >&2; touch \(marker)")
             let platform = try RunningPlatform(source: source, in: dir)
             let output = platform.waitForOutput("vl,init exited")
 

@@ -45,9 +45,13 @@ struct RuntimeBalloonFocusTests {
             platform.waitForOutput("host | host-done")
             platform.waitForOutput("solo | balloon 3 0 =>")
             let output = platform.waitForOutput("peer | peer-done")
-            let h = lines(output, of: "host"), g = lines(output, of: "peer"), o = lines(output, of: "solo")
+            let h = lines(output, of: "host")
+            let g = lines(output, of: "peer")
+            let o = lines(output, of: "solo")
 
-            #expect(h.contains("balloon 0 0 => \(NK_BALLOON_ENABLED)") && g.contains("balloon 0 0 => \(NK_BALLOON_ENABLED)"))
+            #expect(
+                h.contains("balloon 0 0 => \(NK_BALLOON_ENABLED)") && g.contains("balloon 0 0 => \(NK_BALLOON_ENABLED)")
+            )
             #expect(h.contains("balloon 1 0 => 2"), "NK_BALLOON_HOST")
             #expect(h.contains("balloon 2 0 => \(0xC000_0000 / 4096)"), "NK_BALLOON_RGN_BASE in PFNs")
             #expect(h.contains("balloon 3 0 => 4") && g.contains("balloon 3 0 => 4"), "NK_BALLOON_RGN_SIZE")
@@ -88,13 +92,16 @@ struct RuntimeBalloonFocusTests {
             platform.waitForOutput("server | propget nk.focus 1 =>")
             try platform.input!.writeEnd.writeAll(Array("for-the-client\n".utf8))
             let output = platform.waitForOutput("client | consline => for-the-client")
-            let server = lines(output, of: "server"), client = lines(output, of: "client")
+            let server = lines(output, of: "server")
+            let client = lines(output, of: "client")
 
             #expect(server.contains("consline => for-the-server"), "the first VM has the focus at boot")
             #expect(server.contains("propsetb nk.focus 3 => 1"), "nk_prop_set returns the size written")
             #expect(server.contains("propget nk.focus 1 => 1 3"))
             #expect(client.contains("consline => for-the-client"))
-            #expect(!client.contains { $0.contains("for-the-server") } && !server.contains { $0.contains("for-the-client") })
+            #expect(
+                !client.contains { $0.contains("for-the-server") } && !server.contains { $0.contains("for-the-client") }
+            )
             #expect(try platform.stop() == .exited(0))
         }
     }

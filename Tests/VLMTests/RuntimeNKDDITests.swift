@@ -8,7 +8,8 @@ import Testing
 /// `vlm status --json`'s vlink of the fixture: (serverState, clientState).
 func vpipeStates(_ platform: RunningPlatform) -> (String, String)? {
     guard let json = try? platform.vlm(["status", "--json"]).output,
-          let range = json.range(of: #""serverState":""#) else { return nil }
+        let range = json.range(of: #""serverState":""#)
+    else { return nil }
     let fields = json[range.upperBound...].split(separator: "\"")
     return fields.count > 4 ? (String(fields[0]), String(fields[4])) : nil
 }
@@ -41,7 +42,9 @@ func release(_ holders: [ChildProcess]) {
 
 @Suite("vlm run: NKDDI inside the VM processes", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
 struct RuntimeNKDDITests {
-    @Test("nk_suspend/nk_resume/nk_stop/nk_start from a guest reach the supervisor; nk.vm.<id>.state words count transitions")
+    @Test(
+        "nk_suspend/nk_resume/nk_stop/nk_start from a guest reach the supervisor; nk.vm.<id>.state words count transitions"
+    )
     func lifecycleHypercalls() throws {
         try withTemporaryDirectory { dir in
             let script = [
@@ -82,7 +85,10 @@ struct RuntimeNKDDITests {
             // The server's vpipe driver gets the SYSCONF and runs the handshake: ON against a
             // peer at OFF → OFF, then (its device open, nothing left to drain) → RESET, waiting.
             #expect(waitUntil { vpipeStates(platform).map { $0 == ("RESET", "OFF") } ?? false })
-            #expect(waitUntil { lines(platform.consoleOutput(), of: "server").filter { $0 == "irq H 32" }.count > irqsBefore })
+            #expect(
+                waitUntil {
+                    lines(platform.consoleOutput(), of: "server").filter { $0 == "irq H 32" }.count > irqsBefore
+                })
             #expect(try platform.stop() == .exited(0))
         }
     }
@@ -91,11 +97,13 @@ struct RuntimeNKDDITests {
     func persistentAcrossCrash() throws {
         try withTemporaryDirectory { dir in
             let platform = try RunningPlatform(
-                source: RuntimeFixtures.threeVMs(), in: dir, scripts: [3: ["pmem 0 7 12288", "pdev 0 7 64", "pxirq 0 7 3 2"]])
+                source: RuntimeFixtures.threeVMs(), in: dir,
+                scripts: [3: ["pmem 0 7 12288", "pdev 0 7 64", "pxirq 0 7 3 2"]])
             let first = lines(platform.waitForOutput("client | pxirq"), of: "client").filter { $0.contains(" => ") }
 
             try Signal.send(.kill, to: try #require(try vmTable(platform)[3]?.pid))
-            #expect(waitUntil { lines(platform.consoleOutput(), of: "client").filter { $0.hasPrefix("pxirq") }.count == 2 })
+            #expect(
+                waitUntil { lines(platform.consoleOutput(), of: "client").filter { $0.hasPrefix("pxirq") }.count == 2 })
             let all = lines(platform.consoleOutput(), of: "client").filter { $0.contains(" => ") }
 
             #expect(first.count == 3 && !first.contains { $0.hasSuffix("=> 0") })

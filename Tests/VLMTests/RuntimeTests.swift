@@ -26,7 +26,9 @@ func isGone(_ pid: Int32) -> Bool {
     !ProcessInfo.exists(pid) || (try? ProcessInfo.cpuTimes(of: pid).state) == "Z"
 }
 
-@Suite("vlm run: processes, run directory, shared memory", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
+@Suite(
+    "vlm run: processes, run directory, shared memory", .timeLimit(.minutes(2)), .serialized,
+    .enabled(if: VLMBinary.isBuilt))
 struct RuntimeTests {
     @Test("a config boots one named guest process per VM, the run files and private shm objects")
     func bootsConfig() throws {
@@ -43,7 +45,8 @@ struct RuntimeTests {
             #expect(FileSystem.exists(dir + "/run/vlm.sock"))
             #expect(vms.keys.sorted() == [2, 3, 4])
             #expect(vms.values.allSatisfy { $0.state == "running" })
-            #expect(commandLine(vms[2]!.pid!) == "vlm guest --id 2 --name server --supervisor \(platform.supervisor.pid)")
+            #expect(
+                commandLine(vms[2]!.pid!) == "vlm guest --id 2 --name server --supervisor \(platform.supervisor.pid)")
             #expect(objects.count == 2 && objects.allSatisfy { $0.hasSuffix(".repo") || $0.hasSuffix(".pmem") })
             #expect(try objects.allSatisfy { try FileSystem.permissions(SharedMemory.directory + "/" + $0) == 0o600 })
             #expect(try platform.stop() == .exited(0))
@@ -62,7 +65,9 @@ struct RuntimeTests {
         }
     }
 
-    @Test("SIGTERM and SIGINT stop every VM and leave no process, file or shm object", arguments: [Signal.terminate, .interrupt])
+    @Test(
+        "SIGTERM and SIGINT stop every VM and leave no process, file or shm object",
+        arguments: [Signal.terminate, .interrupt])
     func cleanShutdown(signal: Signal) throws {
         try withTemporaryDirectory { dir in
             let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
@@ -103,7 +108,10 @@ struct RuntimeTests {
             try Signal.send(.kill, to: before[3]!.pid!)  // client: on-crash
             try Signal.send(.kill, to: before[4]!.pid!)  // peer: never
 
-            #expect(waitUntil { (try? vmTable(platform))?[3]?.restarts == 1 && (try? vmTable(platform))?[4]?.state == "stopped" })
+            #expect(
+                waitUntil {
+                    (try? vmTable(platform))?[3]?.restarts == 1 && (try? vmTable(platform))?[4]?.state == "stopped"
+                })
             let after = try vmTable(platform)
             #expect(after[3]?.state == "running" && after[3]?.pid != before[3]?.pid)
             #expect(platform.consoleOutput().contains("vm4 (peer) crashed: killed by"))
@@ -146,7 +154,10 @@ struct RuntimeTests {
             let json = try platform.vlm(["status", "--json"]).output
             #expect(json.hasPrefix(#"{"vms":[{"id":2,"name":"server","state":"running","pid":"#))
             #expect(json.contains(#""restarts":0}"#))
-            #expect(json.contains(#""vlinks":[{"name":"vpipe","link":0,"server":2,"client":3,"serverState":"OFF","clientState":"OFF"}]"#))
+            #expect(
+                json.contains(
+                    #""vlinks":[{"name":"vpipe","link":0,"server":2,"client":3,"serverState":"OFF","clientState":"OFF"}]"#
+                ))
             #expect(try platform.stop() == .exited(0))
         }
     }

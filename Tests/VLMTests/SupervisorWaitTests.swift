@@ -7,8 +7,9 @@ import Testing
 /// The supervisor never waits on a word a guest can leave held: a property
 /// update in progress, a console lock. The test maps the platform's repository
 /// and leaves those words as a VM paused or killed inside the update would.
-@Suite("vlm run: the supervisor never waits on a guest's word", .timeLimit(.minutes(2)), .serialized,
-       .enabled(if: VLMBinary.isBuilt))
+@Suite(
+    "vlm run: the supervisor never waits on a guest's word", .timeLimit(.minutes(2)), .serialized,
+    .enabled(if: VLMBinary.isBuilt))
 struct SupervisorWaitTests {
     /// The running platform's repository, mapped by the test.
     static func repository(_ dir: String) throws -> MappedRegion {
@@ -32,20 +33,26 @@ struct SupervisorWaitTests {
     static func sequenceWord(_ repo: MappedRegion, _ name: String) throws -> Int {
         let table = Int(repo.load64(RepositoryABI.Header.propertyTable))
         let count = Int(repo.load32(RepositoryABI.Header.propertyCount))
-        let index = try #require((0..<count).first {
-            repo.loadCString(table + $0 * RepositoryABI.Property.size, limit: RepositoryABI.Property.nameLimit) == name
-        })
+        let index = try #require(
+            (0..<count).first {
+                repo.loadCString(table + $0 * RepositoryABI.Property.size, limit: RepositoryABI.Property.nameLimit)
+                    == name
+            })
         return table + index * RepositoryABI.Property.size + RepositoryABI.Property.sequence
     }
 
-    @Test("input is forwarded while a guest's nk.focus update stays open; the update is closed when that VM dies, another VM's is not")
+    @Test(
+        "input is forwarded while a guest's nk.focus update stays open; the update is closed when that VM dies, another VM's is not"
+    )
     func propertyUpdateOfADeadVM() throws {
         try withTemporaryDirectory { dir in
             let platform = try RunningPlatform(
-                source: RuntimeFixtures.threeVMs(), in: dir, scripts: [2: ["conswrite go", "consline"]], withInput: true)
+                source: RuntimeFixtures.threeVMs(), in: dir, scripts: [2: ["conswrite go", "consline"]], withInput: true
+            )
             platform.waitForOutput("server | go")
             let repo = try Self.repository(dir)
-            let focus = try Self.sequenceWord(repo, "nk.focus"), version = try Self.sequenceWord(repo, "nk.version.api")
+            let focus = try Self.sequenceWord(repo, "nk.focus")
+            let version = try Self.sequenceWord(repo, "nk.version.api")
             // VM 3 (client) is inside an nk.focus update; VM 4 (peer) inside one of nk.version.api.
             let open3 = PropertySequence(word: repo.load32(focus)).claimed(by: 3)
             let open4 = PropertySequence(word: repo.load32(version)).claimed(by: 4)
@@ -73,7 +80,8 @@ struct SupervisorWaitTests {
         try withTemporaryDirectory { dir in
             let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             let repo = try Self.repository(dir)
-            let lock = Int(repo.load64(RepositoryABI.Header.vmTable)) + 2 * RepositoryABI.VM.size + RepositoryABI.VM.consLock
+            let lock =
+                Int(repo.load64(RepositoryABI.Header.vmTable)) + 2 * RepositoryABI.VM.size + RepositoryABI.VM.consLock
             let server = try #require(try Self.runningPIDs(dir)?[2])
             // The guest's stdout: what is written here is in the supervisor's pipe on return.
             let stdout = try FileSystem.openForWriting("/proc/\(server)/fd/1")

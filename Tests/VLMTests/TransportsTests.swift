@@ -18,7 +18,9 @@ struct TransportsTests {
         try withTemporaryDirectory { dir in
             let running = try RunningPlatform(
                 source: try Self.platform, in: dir,
-                scripts: [2: ["vrpcserve vclk_ctrl"], 3: ["vrpccall vclk_ctrl get rate"], 4: ["vrpccall vclk_ctrl vm4 here"]])
+                scripts: [
+                    2: ["vrpcserve vclk_ctrl"], 3: ["vrpccall vclk_ctrl get rate"], 4: ["vrpccall vclk_ctrl vm4 here"],
+                ])
             let output = running.waitForOutput("vrpccall vclk_ctrl vm4 here =>")
             _ = running.waitForOutput("vrpccall vclk_ctrl get rate =>")
             let all = running.consoleOutput()

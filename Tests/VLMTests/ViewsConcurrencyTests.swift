@@ -7,13 +7,15 @@ import Testing
 
 /// Readers never crash or wedge a VM (issue 17): concurrent readers of the
 /// statistics, and of every view file while VMs restart; `restart` of another VM.
-@Suite("vlm run: views under concurrent readers and restarts", .timeLimit(.minutes(3)), .serialized,
+@Suite(
+    "vlm run: views under concurrent readers and restarts", .timeLimit(.minutes(3)), .serialized,
     .enabled(if: VLMBinary.isBuilt))
 struct ViewsConcurrencyTests {
     @Test("16 concurrent readers of cpustats: the VM does not crash, every read answers")
     func concurrentStatisticsReaders() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
             let stats = ["ascii", "raw"].map { "\(dir)/run/vm2/proc/nk/cpu/0/pmon/\($0)/cpustats" }
             let failures = Mutex<[String]>([])
             // The period was read before the lock: a later reader's sample landed first
@@ -35,16 +37,18 @@ struct ViewsConcurrencyTests {
     @Test("echo 3 > vm2's proc/nk/restart restarts VM 3: the writer succeeds, VM 3 runs again")
     func restartOfAnotherVM() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
             let before = try #require(try vmTable(platform)[3]?.pid)
             for round in 1...3 {
                 // The stop was under way when the start came: "already running", EIO.
                 #expect(ViewTree.write(dir + "/run/vm2/proc/nk/restart", Array("3\n".utf8)) == 0, "round \(round)")
-                #expect(waitUntil(timeout: .seconds(20)) {
-                    let vm3 = try? vmTable(platform)[3]
-                    return vm3?.state == "running" && vm3?.restarts == round
-                        && ViewsTests.read(dir + "/run/vm3/proc/nk/id") == "3"
-                }, "round \(round): \(platform.consoleOutput())")
+                #expect(
+                    waitUntil(timeout: .seconds(20)) {
+                        let vm3 = try? vmTable(platform)[3]
+                        return vm3?.state == "running" && vm3?.restarts == round
+                            && ViewsTests.read(dir + "/run/vm3/proc/nk/id") == "3"
+                    }, "round \(round): \(platform.consoleOutput())")
             }
             #expect(try vmTable(platform)[3]?.pid != before)
             #expect(!platform.consoleOutput().contains("refused"))
@@ -55,7 +59,8 @@ struct ViewsConcurrencyTests {
     @Test("a stop after a restart request has the last word: the VM stays stopped")
     func stopAfterRestartWins() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
             #expect(ViewTree.write(dir + "/run/vm2/proc/nk/restart", Array("4\n".utf8)) == 0)
             #expect(ViewTree.write(dir + "/run/vm2/proc/nk/vmstop", Array("4\n".utf8)) == 0)
             #expect(waitUntil(timeout: .seconds(20)) { (try? vmTable(platform)[4]?.state) == "stopped" })
@@ -68,7 +73,8 @@ struct ViewsConcurrencyTests {
     @Test("many readers of every view file while VMs restart: no crash, every call answered")
     func readersOfEveryFileDuringRestarts() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
             let files = ViewTree.files(under: dir + "/run/vm2").filter(\.isReadable)
             // Pipe nodes are left out: an open of one waits for its peer.
             let readable = files.filter { !$0.isDevice || $0.relative.hasPrefix("dev/vlx-") }

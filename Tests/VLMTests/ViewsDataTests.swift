@@ -8,8 +8,9 @@ import Testing
 /// device trees against `vlm dt compile` of the same file, the CPU time of the
 /// VM processes, and the errors a lifecycle property write gets from the
 /// supervisor (issue 5 items 2, 3 and 6).
-@Suite("vlm run: device trees, statistics and property errors in the views", .timeLimit(.minutes(2)), .serialized,
-       .enabled(if: VLMBinary.isBuilt))
+@Suite(
+    "vlm run: device trees, statistics and property errors in the views", .timeLimit(.minutes(2)), .serialized,
+    .enabled(if: VLMBinary.isBuilt))
 struct ViewsDataTests {
     /// Two VMs; vm2 has a `vplatform` subtree with a label referenced inside it.
     static let platformWithVplatform = """
@@ -31,8 +32,9 @@ struct ViewsDataTests {
         try ProcessRunner.run("/usr/bin/env", ["dtc", "-q"] + arguments, timeout: 20)
     }
 
-    @Test("dtc -I fs reads back from sys/nk/device-trees the blob vlm dt compile makes, and each vplatform subtree",
-          .enabled(if: ProcessRunner.which("dtc") != nil))
+    @Test(
+        "dtc -I fs reads back from sys/nk/device-trees the blob vlm dt compile makes, and each vplatform subtree",
+        .enabled(if: ProcessRunner.which("dtc") != nil))
     func deviceTreesReadBackWithDtc() throws {
         try withTemporaryDirectory { dir in
             let config = try RuntimeFixtures.write(Self.platformWithVplatform, in: dir)
@@ -63,15 +65,19 @@ struct ViewsDataTests {
             // The two `times` lines follow `burnt`: the shell's user and system time first.
             func timesLine() -> Substring? {
                 let lines = platform.consoleOutput().split(separator: "\n")
-                guard let burnt = lines.firstIndex(where: { $0.hasSuffix("burnt") }), burnt + 2 < lines.count else { return nil }
+                guard let burnt = lines.firstIndex(where: { $0.hasSuffix("burnt") }), burnt + 2 < lines.count else {
+                    return nil
+                }
                 return lines[burnt + 1]
             }
             #expect(waitUntil(timeout: .seconds(60)) { timesLine() != nil }, "\(platform.consoleOutput())")
             let line = try #require(timesLine())
             let times = line.matches(of: /(\d+)m(\d+)\.(\d+)s/).map { match in
                 let fraction = match.output.3.prefix(9)
-                let nanoseconds = (UInt64(fraction) ?? 0) * (0..<(9 - fraction.count)).reduce(1) { value, _ in value * 10 }
-                return ((UInt64(match.output.1) ?? 0) * 60 + (UInt64(match.output.2) ?? 0)) * 1_000_000_000 + nanoseconds
+                let nanoseconds =
+                    (UInt64(fraction) ?? 0) * (0..<(9 - fraction.count)).reduce(1) { value, _ in value * 10 }
+                return ((UInt64(match.output.1) ?? 0) * 60 + (UInt64(match.output.2) ?? 0)) * 1_000_000_000
+                    + nanoseconds
             }
             let spent = try #require(times.count == 2 ? times[0] + times[1] : nil, "\(line)")
             #expect(spent >= 50_000_000, "the loop takes CPU time")
@@ -102,16 +108,21 @@ struct ViewsDataTests {
     @Test("a lifecycle property write the supervisor refuses is EINVAL, as nk_prop_set's NK_PROP_ERROR")
     func refusedLifecycleWritesAreEINVAL() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
             #expect(try MonitoringTests.sh("echo 4 > \(dir)/run/vm2/proc/nk/vmstop").status == 0)
             #expect(waitUntil(timeout: .seconds(20)) { ViewsTests.read(dir + "/run/vm2/proc/nk/state") == "12" })
-            let write = "import os, sys\ntry: os.write(os.open(sys.argv[1], os.O_WRONLY), sys.argv[2].encode())\n"
+            let write =
+                "import os, sys\ntry: os.write(os.open(sys.argv[1], os.O_WRONLY), sys.argv[2].encode())\n"
                 + "except OSError as e: sys.exit(os.strerror(e.errno))"
             let prop = dir + "/run/vm2/sys/nk/prop/nk.vm.4."
             // Pausing or stopping a stopped VM: the supervisor refuses the hypercall.
             for (name, value) in [("state.paused", "1"), ("state.running", "0")] {
-                let outcome = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", write, prop + name, value], timeout: 20)
-                #expect(outcome.status != 0 && outcome.standardError.contains("Invalid argument"), "\(name): \(outcome.standardError)")
+                let outcome = try ProcessRunner.run(
+                    "/usr/bin/env", ["python3", "-c", write, prop + name, value], timeout: 20)
+                #expect(
+                    outcome.status != 0 && outcome.standardError.contains("Invalid argument"),
+                    "\(name): \(outcome.standardError)")
             }
             #expect(ViewsTests.read(dir + "/run/vm2/proc/nk/state") == "12", "nothing changed")
             // A VM may not set another's bootcomplete: NK_PROP_PERMISSION, EACCES.

@@ -33,7 +33,9 @@ struct ViewsFuzzTests {
             let platform = try RunningPlatform(source: source, in: dir, extraArguments: ["--no-init"])
             let run = dir + "/run"
             let targets = [2, 3].flatMap { vm in
-                ViewTree.files(under: "\(run)/vm\(vm)").filter { $0.isWritable && !$0.isDevice }.map { (vm, $0.relative) }
+                ViewTree.files(under: "\(run)/vm\(vm)").filter { $0.isWritable && !$0.isDevice }.map {
+                    (vm, $0.relative)
+                }
             }
             #expect(targets.count >= 20, "\(targets)")
             let current = Mutex("")
@@ -46,7 +48,9 @@ struct ViewsFuzzTests {
                     current.withLock { $0 = "case \(index): \(fuzzCase)" }
                     let answer = ViewTree.write("\(run)/vm\(vm)/\(file)", fuzzCase.bytes)
                     if !fuzzCase.allowed.contains(answer) {
-                        failures.withLock { $0.append("seed \(Self.seed) case \(index): \(fuzzCase) → errno \(answer)") }
+                        failures.withLock {
+                            $0.append("seed \(Self.seed) case \(index): \(fuzzCase) → errno \(answer)")
+                        }
                     }
                 }
             }
@@ -58,7 +62,9 @@ struct ViewsFuzzTests {
             #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0.prefix(10) })")
             let table = try vmTable(platform)
             for vm in [2, 3] {
-                #expect(table[vm]?.state == "running" && table[vm]?.restarts == 0, "seed \(Self.seed): vm\(vm) \(String(describing: table[vm]))")
+                #expect(
+                    table[vm]?.state == "running" && table[vm]?.restarts == 0,
+                    "seed \(Self.seed): vm\(vm) \(String(describing: table[vm]))")
             }
             #expect(platform.crashLines().isEmpty, "seed \(Self.seed): \(platform.crashLines())")
             try Self.lifecycleRound(platform, run: run)
@@ -77,11 +83,15 @@ struct ViewsFuzzTests {
         for (file, state, restarts) in steps {
             let payload = file.hasPrefix("sys/") ? [UInt8(ascii: "1")] : Array("3\n".utf8)
             #expect(ViewTree.write("\(run)/vm2/\(file)", payload) == 0, "\(file)")
-            #expect(waitUntil(timeout: .seconds(20)) {
-                guard let vm3 = try? vmTable(platform)[3], vm3.state == state, vm3.restarts == restarts else { return false }
-                // `running` covers booting: wait for the guest's `ready` too.
-                return state != "running" || platform.consoleOutput().contains("vm3 (client) running (pid \(vm3.pid ?? 0))")
-            }, "\(file): \(String(describing: try? vmTable(platform)[3]))")
+            #expect(
+                waitUntil(timeout: .seconds(20)) {
+                    guard let vm3 = try? vmTable(platform)[3], vm3.state == state, vm3.restarts == restarts else {
+                        return false
+                    }
+                    // `running` covers booting: wait for the guest's `ready` too.
+                    return state != "running"
+                        || platform.consoleOutput().contains("vm3 (client) running (pid \(vm3.pid ?? 0))")
+                }, "\(file): \(String(describing: try? vmTable(platform)[3]))")
         }
         #expect(ViewTree.write("\(run)/vm2/sys/nk/prop/nk.vm.3.state.paused", [UInt8(ascii: "0")]) == 0)
     }
@@ -136,7 +146,9 @@ struct FuzzCase: CustomStringConvertible {
         case 5:
             let names = ["vm_start", "irq_post", "hyp_call", "vm_stop", "nope", "", " ", "\t", "2 3", "0x3"]
             return Array((names[Int(random.next() % UInt64(names.count))] + newline).utf8) + [UInt8(ascii: " ")]
-        case 6: return [UInt8](repeating: UInt8(ascii: "A") &+ UInt8(random.next() % 26), count: 65536 + Int(random.next() % 200_000))
+        case 6:
+            return [UInt8](
+                repeating: UInt8(ascii: "A") &+ UInt8(random.next() % 26), count: 65536 + Int(random.next() % 200_000))
         case 7: return Array("-\(random.next() % 100)\(newline)".utf8)
         default: return Array("\(random.next() % 4)\(newline)".utf8)
         }

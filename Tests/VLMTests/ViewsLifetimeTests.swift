@@ -7,7 +7,9 @@ import Testing
 /// Who may use a VM's views (`DIR/vm<N>`), and when they exist: mounted before
 /// `DIR/ready`, owner only, gone after every kind of exit, back after a restart
 /// (issue 5 items 1 and 6).
-@Suite("vlm run: who may use the views, and when they exist", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt))
+@Suite(
+    "vlm run: who may use the views, and when they exist", .timeLimit(.minutes(2)), .serialized,
+    .enabled(if: VLMBinary.isBuilt))
 struct ViewsLifetimeTests {
     static let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
@@ -54,7 +56,8 @@ struct ViewsLifetimeTests {
             #expect(waitUntil(timeout: .seconds(20)) { FileSystem.exists(dir + "/watching") })
             let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             let seen = watcher.finish(timeout: 20)
-            #expect(seen.outputText == ["2", "3", "4"].map { "\(dir)/run/vm\($0)\n" }.joined(), "\(seen.standardError)")
+            #expect(
+                seen.outputText == ["2", "3", "4"].map { "\(dir)/run/vm\($0)\n" }.joined(), "\(seen.standardError)")
             #expect(try platform.stop() == .exited(0))
         }
     }
@@ -81,10 +84,11 @@ struct ViewsLifetimeTests {
             let first = try #require(try MonitoringTests.pid(platform, vm: 2))
             try Signal.send(.kill, to: first)
             // vm2 restarts on a crash: a new guest serves a new mount of its views.
-            #expect(waitUntil(timeout: .seconds(20)) {
-                let pid = (try? MonitoringTests.pid(platform, vm: 2)) ?? nil
-                return pid != nil && pid != first && ViewsTests.read(dir + "/run/vm2/proc/nk/id") == "2"
-            })
+            #expect(
+                waitUntil(timeout: .seconds(20)) {
+                    let pid = (try? MonitoringTests.pid(platform, vm: 2)) ?? nil
+                    return pid != nil && pid != first && ViewsTests.read(dir + "/run/vm2/proc/nk/id") == "2"
+                })
             #expect(ViewsTests.mounts(under: dir + "/run/vm2") == [dir + "/run/vm2"])
             // vm4 restarts never: its mount is gone for good.
             try Signal.send(.kill, to: try #require(try MonitoringTests.pid(platform, vm: 4)))

@@ -26,14 +26,19 @@ struct ViewsOffsetTests {
     @Test("getdents and read past the end, up to Int64.max: nothing, and the VM stays up")
     func hugeOffsets() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
             let views = dir + "/run/vm2"
-            let paths = [views, views + "/proc/nk", views + "/sys/nk/prop", views + "/proc/nk/props", views + "/proc/nk/id"]
+            let paths = [
+                views, views + "/proc/nk", views + "/sys/nk/prop", views + "/proc/nk/props", views + "/proc/nk/id",
+            ]
             // A readdir offset near Int.max trapped counting up from it (illegal instruction).
-            let outcome = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", Self.seekAndRead] + paths, timeout: 20)
+            let outcome = try ProcessRunner.run(
+                "/usr/bin/env", ["python3", "-c", Self.seekAndRead] + paths, timeout: 20)
             #expect(outcome.status == 0, "\(outcome.standardError)")
             // A file read at Int64.max is refused by the kernel itself (offset + count overflows).
-            let directory = "0\n0\n0\n0\n", file = "-22\n0\n0\n0\n"
+            let directory = "0\n0\n0\n0\n"
+            let file = "-22\n0\n0\n0\n"
             #expect(outcome.outputText == String(repeating: directory, count: 3) + file + file, "\(outcome.outputText)")
             #expect(try vmTable(platform)[2]?.restarts == 0)
             #expect(platform.crashLines().isEmpty, "\(platform.crashLines())")

@@ -16,12 +16,15 @@ struct ViewsPauseTests {
 
         /// Runs `argv` with a deadline; its exit status and output, or nil status
         /// when it did not end in time (then it is kept to be reaped later).
-        func run(_ argv: [String], in dir: String, timeout: Duration = .seconds(10)) throws -> (PlatformSys.ExitStatus?, String) {
+        func run(_ argv: [String], in dir: String, timeout: Duration = .seconds(10)) throws -> (
+            PlatformSys.ExitStatus?, String
+        ) {
             let outPath = dir + "/out.\(children.count).\(argv.count)"
             let output = try FileSystem.openForWriting(outPath)
             let devNull = try FileSystem.openReadOnly("/dev/null")
             let child = try ChildProcess.spawn(
-                executable: argv[0], arguments: argv, descriptors: [devNull.rawValue, output.rawValue, output.rawValue],
+                executable: argv[0], arguments: argv,
+                descriptors: [devNull.rawValue, output.rawValue, output.rawValue],
                 newProcessGroup: false)
             guard let status = try child.wait(timeout: timeout) else {
                 children.append(child)
@@ -79,14 +82,17 @@ struct ViewsPauseTests {
             #expect(Self.processState(guest) != "T", "the guest process serves the views")
             let (read, id) = try stuck.run(["/bin/cat", views + "/proc/nk/id"], in: dir)
             #expect(read == .exited(0) && id == "2", "a paused VM's views answer")
-            let (opened, opens) = try stuck.run(["/usr/bin/env", "python3", "-c", Self.openTwice, views + "/dev/vlx-console"], in: dir)
-            #expect(opened == .exited(0) && opens == "EINTR\nEAGAIN\n", "a held device request ends on a signal: \(opens)")
+            let (opened, opens) = try stuck.run(
+                ["/usr/bin/env", "python3", "-c", Self.openTwice, views + "/dev/vlx-console"], in: dir)
+            #expect(
+                opened == .exited(0) && opens == "EINTR\nEAGAIN\n", "a held device request ends on a signal: \(opens)")
 
             let (resumed, _) = try stuck.run(Self.sh("echo 2 > \(views)/proc/nk/vmresume"), in: dir)
             #expect(resumed == .exited(0))
             #expect(try vmTable(platform)[2]?.state == "running")
             #expect(waitUntil(timeout: .seconds(5)) { Self.processState(initPID) != "T" }, "vl,init runs again")
-            let (_, after) = try stuck.run(["/usr/bin/env", "python3", "-c", Self.openTwice, views + "/dev/vlx-console"], in: dir)
+            let (_, after) = try stuck.run(
+                ["/usr/bin/env", "python3", "-c", Self.openTwice, views + "/dev/vlx-console"], in: dir)
             #expect(after == "opened\nopened\n")
             try stuck.release(platform)
             #expect(try platform.stop() == .exited(0))
@@ -96,7 +102,8 @@ struct ViewsPauseTests {
     @Test("bit 0 of one's own nk.vm.2.state.paused pauses and resumes; vlm pause keeps the views answering")
     func pausingThroughTheStateProperty() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
             let stuck = Stuck()
             defer { try? stuck.release(platform) }
             let property = dir + "/run/vm2/sys/nk/prop/nk.vm.2.state.paused"
@@ -111,7 +118,9 @@ struct ViewsPauseTests {
             let (read, text) = try stuck.run(["/bin/cat", dir + "/run/vm2/proc/nk/state"], in: dir)
             #expect(read == .exited(0) && text == "28")
             let (word, bytes) = try stuck.run(["/usr/bin/od", "-An", "-tu1", property], in: dir)
-            #expect(word == .exited(0) && bytes.split(separator: " ").first == "7", "paused, three transitions counted: \(bytes)")
+            #expect(
+                word == .exited(0) && bytes.split(separator: " ").first == "7",
+                "paused, three transitions counted: \(bytes)")
             #expect(try platform.vlm(["resume", "2"]).status == .exited(0))
             #expect(try vmTable(platform)[2]?.state == "running")
             try stuck.release(platform)
@@ -135,7 +144,9 @@ struct ViewsPauseTests {
         """
 
     /// Starts `pipeEnd` as `role` on `device`; a function giving what it printed so far.
-    static func startPipeEnd(_ role: String, _ device: String, go: String, dir: String) throws -> (ChildProcess, () -> String) {
+    static func startPipeEnd(_ role: String, _ device: String, go: String, dir: String) throws -> (
+        ChildProcess, () -> String
+    ) {
         let output = dir + "/\(role).out"
         let out = try FileSystem.openForWriting(output)
         let devNull = try FileSystem.openReadOnly("/dev/null")
@@ -148,20 +159,26 @@ struct ViewsPauseTests {
     @Test("a paused VM's xirqs wait: data sent to it reaches its reader only once it is resumed")
     func xirqsWaitWhilePaused() throws {
         try withTemporaryDirectory { dir in
-            let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
+            let platform = try RunningPlatform(
+                source: RuntimeFixtures.threeVMs(), in: dir, extraArguments: ["--no-init"])
             let go = dir + "/go"
             let (reader, read) = try Self.startPipeEnd("read", dir + "/run/vm2/dev/vpipe0", go: go, dir: dir)
             let (writer, wrote) = try Self.startPipeEnd("write", dir + "/run/vm3/dev/vpipe0", go: go, dir: dir)
             defer {
-                for child in [reader, writer] { try? child.send(.kill); _ = try? child.wait() }
+                for child in [reader, writer] {
+                    try? child.send(.kill)
+                    _ = try? child.wait()
+                }
             }
-            #expect(waitUntil(timeout: .seconds(10)) { read() == "open\n" && wrote() == "open\n" }, "\(read()) \(wrote())")
+            #expect(
+                waitUntil(timeout: .seconds(10)) { read() == "open\n" && wrote() == "open\n" }, "\(read()) \(wrote())")
             #expect(try platform.vlm(["pause", "2"]).status == .exited(0))
             try FileSystem.writeAtomically(go, [])
             #expect(waitUntil(timeout: .seconds(10)) { wrote() == "open\nsent\n" }, "\(wrote())")
             // The bytes are in the ring; only VM 2's xirq handler can wake its reader,
             // and it must not run while VM 2 is paused.
-            #expect(!waitUntil(timeout: .seconds(1)) { read() != "open\n" }, "the reader woke during the pause: \(read())")
+            #expect(
+                !waitUntil(timeout: .seconds(1)) { read() != "open\n" }, "the reader woke during the pause: \(read())")
             #expect(try platform.vlm(["resume", "2"]).status == .exited(0))
             #expect(waitUntil(timeout: .seconds(10)) { read() == "open\nhello\n" }, "\(read())")
             #expect(try platform.stop() == .exited(0))

@@ -1,8 +1,8 @@
+import Foundation
 // SPDX-License-Identifier: Apache-2.0
 import Platform
 import PlatformSys
 import PlatformTestSupport
-import Foundation
 import Testing
 
 /// The per-VM views of `vlm run`: `DIR/vm<N>` mounted before `DIR/ready`, live
@@ -46,12 +46,14 @@ struct ViewsTests {
             let platform = try RunningPlatform(source: RuntimeFixtures.threeVMs(), in: dir)
             try FileSystem.writeAtomically(dir + "/probe", [])
             let stop = try ChildProcess.spawn(
-                executable: "/bin/sh", arguments: ["sh", "-c", "echo 4 > \(dir)/run/vm2/proc/nk/vmstop"], descriptors: [])
+                executable: "/bin/sh", arguments: ["sh", "-c", "echo 4 > \(dir)/run/vm2/proc/nk/vmstop"],
+                descriptors: [])
             #expect(try stop.wait() == .exited(0))
             #expect(MountWait.until { Self.read(dir + "/run/vm3/proc/nk/state") == "12" })
             #expect(Self.mounts(under: dir + "/run/vm4").isEmpty)
             let start = try ChildProcess.spawn(
-                executable: "/bin/sh", arguments: ["sh", "-c", "echo 4 > \(dir)/run/vm3/proc/nk/vmstart"], descriptors: [])
+                executable: "/bin/sh", arguments: ["sh", "-c", "echo 4 > \(dir)/run/vm3/proc/nk/vmstart"],
+                descriptors: [])
             #expect(try start.wait() == .exited(0))
             #expect(MountWait.until { Self.read(dir + "/run/vm2/proc/nk/state") == "28" })
             #expect(MountWait.until { Self.read(dir + "/run/vm4/proc/nk/id") == "4" })

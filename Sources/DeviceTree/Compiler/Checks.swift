@@ -74,7 +74,8 @@ struct Checker {
 
     mutating func fail(_ check: String, _ node: LiveNode, _ property: LiveProperty, _ message: String) {
         diagnostics.append(
-            .error("\(node.fullPath):\(property.name): \(message)", at: property.location ?? node.location, check: check))
+            .error(
+                "\(node.fullPath):\(property.name): \(message)", at: property.location ?? node.location, check: check))
     }
 
     // MARK: Structure
@@ -135,7 +136,9 @@ struct Checker {
     mutating func checkPropertyNameChars(_ node: LiveNode) {
         for property in node.properties where !property.deleted {
             if let bad = property.name.utf8.first(where: { !Checker.nameChars[Int($0)] }) {
-                fail("property_name_chars", node, property, "Bad character '\(Character(Unicode.Scalar(bad)))' in property name")
+                fail(
+                    "property_name_chars", node, property,
+                    "Bad character '\(Character(Unicode.Scalar(bad)))' in property name")
             }
         }
     }

@@ -21,16 +21,32 @@ enum Escapes {
     }
 
     /// One escape; `i` is just after the backslash.
-    static func escape(_ s: ArraySlice<UInt8>, _ i: inout Int, at location: SourceLocation) throws(DeviceTreeError) -> UInt8 {
+    static func escape(_ s: ArraySlice<UInt8>, _ i: inout Int, at location: SourceLocation) throws(DeviceTreeError)
+        -> UInt8
+    {
         let c = s[i]
         switch c {
-        case UInt8(ascii: "a"): i += 1; return 0x07
-        case UInt8(ascii: "b"): i += 1; return 0x08
-        case UInt8(ascii: "t"): i += 1; return 0x09
-        case UInt8(ascii: "n"): i += 1; return 0x0A
-        case UInt8(ascii: "v"): i += 1; return 0x0B
-        case UInt8(ascii: "f"): i += 1; return 0x0C
-        case UInt8(ascii: "r"): i += 1; return 0x0D
+        case UInt8(ascii: "a"):
+            i += 1
+            return 0x07
+        case UInt8(ascii: "b"):
+            i += 1
+            return 0x08
+        case UInt8(ascii: "t"):
+            i += 1
+            return 0x09
+        case UInt8(ascii: "n"):
+            i += 1
+            return 0x0A
+        case UInt8(ascii: "v"):
+            i += 1
+            return 0x0B
+        case UInt8(ascii: "f"):
+            i += 1
+            return 0x0C
+        case UInt8(ascii: "r"):
+            i += 1
+            return 0x0D
         case UInt8(ascii: "0")...UInt8(ascii: "7"):
             return UInt8(truncatingIfNeeded: strtol(s, &i, window: 3, radix: 8) ?? 0)
         case UInt8(ascii: "x"):
@@ -53,22 +69,32 @@ enum Escapes {
         var q = i
         while q < end, Bytes.isSpace(s[q]) { q += 1 }
         var negative = false
-        if q < end, s[q] == UInt8(ascii: "-") || s[q] == UInt8(ascii: "+") { negative = s[q] == UInt8(ascii: "-"); q += 1 }
+        if q < end, s[q] == UInt8(ascii: "-") || s[q] == UInt8(ascii: "+") {
+            negative = s[q] == UInt8(ascii: "-")
+            q += 1
+        }
         var value = 0
         let digitsStart = q
-        while q < end, let d = Bytes.hexValue(s[q]), Int(d) < radix { value = value * radix + Int(d); q += 1 }
+        while q < end, let d = Bytes.hexValue(s[q]), Int(d) < radix {
+            value = value * radix + Int(d)
+            q += 1
+        }
         guard q > digitsStart else { return nil }
         i = q
         return negative ? -value : value
     }
 
     /// An integer literal as `strtoull(text, &end, 0)` reads it, with dtc's checks.
-    static func integerLiteral(_ text: ArraySlice<UInt8>, at location: SourceLocation) throws(DeviceTreeError) -> UInt64 {
+    static func integerLiteral(_ text: ArraySlice<UInt8>, at location: SourceLocation) throws(DeviceTreeError) -> UInt64
+    {
         var i = text.startIndex
         var radix: UInt64 = 10
         if text[i] == UInt8(ascii: "0") {
             radix = 8
-            if i + 1 < text.endIndex, text[i + 1] | 0x20 == UInt8(ascii: "x") { radix = 16; i += 2 }
+            if i + 1 < text.endIndex, text[i + 1] | 0x20 == UInt8(ascii: "x") {
+                radix = 16
+                i += 2
+            }
         }
         var value: UInt64 = 0
         var overflow = false

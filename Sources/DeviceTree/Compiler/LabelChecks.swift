@@ -49,7 +49,9 @@ extension Checker {
                     fail("duplicate_label", node, property, "Duplicate label '\(label.name)'")
                 }
                 for (i, marker) in property.value.markers.enumerated() {
-                    if case .label(let l) = marker.kind, owner(l) != LabelSite(node: id, property: site.property, marker: i) {
+                    if case .label(let l) = marker.kind,
+                        owner(l) != LabelSite(node: id, property: site.property, marker: i)
+                    {
                         fail("duplicate_label", node, property, "Duplicate label '\(l)'")
                     }
                 }

@@ -71,7 +71,10 @@ struct Lexer {
         var best = 0
         var kind = TokenKind.eof
         func offer(_ length: Int, _ k: @autoclosure () -> TokenKind) {
-            if length > best { best = length; kind = k() }
+            if length > best {
+                best = length
+                kind = k()
+            }
         }
         if c == UInt8(ascii: "\""), let end = stringEnd(b, p) {
             offer(end - p, .string([]))
@@ -104,7 +107,9 @@ struct Lexer {
     }
 
     /// Turns the winning match into a token and moves past it.
-    private mutating func finish(_ kind: TokenKind, _ b: [UInt8], _ p: Int, _ length: Int) throws(DeviceTreeError) -> Token {
+    private mutating func finish(_ kind: TokenKind, _ b: [UInt8], _ p: Int, _ length: Int) throws(DeviceTreeError)
+        -> Token
+    {
         let start = here()
         consume(to: p + length)
         let location = span(from: start)
@@ -160,7 +165,12 @@ struct Lexer {
         var column = input.column
         var i = input.position
         while i < end {
-            if b[i] == 0x0A { line += 1; column = 1 } else { column += 1 }
+            if b[i] == 0x0A {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
             i += 1
         }
         input.position = end

@@ -2,12 +2,13 @@
 
 /// The lexer rules that need more than one byte of look-ahead.
 extension Lexer {
-    static let keywords: [(text: [UInt8], kind: TokenKind)] = ([
+    static let keywords: [(text: [UInt8], kind: TokenKind)] =
+        ([
 
-        ("/dts-v1/", .v1), ("/plugin/", .plugin), ("/memreserve/", .memreserve), ("/bits/", .bits),
-        ("/delete-property/", .deleteProperty), ("/delete-node/", .deleteNode),
-        ("/omit-if-no-ref/", .omitIfNoRef), ("/incbin/", .incbin),
-    ] as [(String, TokenKind)]).map { (Array($0.0.utf8), $0.1) }
+            ("/dts-v1/", .v1), ("/plugin/", .plugin), ("/memreserve/", .memreserve), ("/bits/", .bits),
+            ("/delete-property/", .deleteProperty), ("/delete-node/", .deleteNode),
+            ("/omit-if-no-ref/", .omitIfNoRef), ("/incbin/", .incbin),
+        ] as [(String, TokenKind)]).map { (Array($0.0.utf8), $0.1) }
 
     /// Rules starting with `/`: keywords, comments, `/include/`. Returns a token,
     /// `.eof` as "skipped", or nil when `/` is just a character.
@@ -83,7 +84,8 @@ extension Lexer {
     /// End of `([0-9]+|0[xX][0-9a-fA-F]+)(U|L|UL|LL|ULL)?` at `p` (a digit).
     func literalEnd(_ b: [UInt8], _ p: Int) -> Int {
         var q = p + 1
-        if b[p] == UInt8(ascii: "0"), q + 1 < b.count, b[q] | 0x20 == UInt8(ascii: "x"), Bytes.hexValue(b[q + 1]) != nil {
+        if b[p] == UInt8(ascii: "0"), q + 1 < b.count, b[q] | 0x20 == UInt8(ascii: "x"), Bytes.hexValue(b[q + 1]) != nil
+        {
             q += 2
             while q < b.count, Bytes.hexValue(b[q]) != nil { q += 1 }
         } else {

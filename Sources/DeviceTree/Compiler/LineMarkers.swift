@@ -29,14 +29,19 @@ extension Lexer {
         q = end
         while true {
             let save = q
-            guard blanks(), digits() else { q = save; break }
+            guard blanks(), digits() else {
+                q = save
+                break
+            }
         }
         let flagsEnd = q
         while q < newline, b[q] == 0x20 || b[q] == 0x09 || b[q] == 0x0D { q += 1 }
         guard q == newline else {
             let column = input.column + (q - p)
-            throw DeviceTreeError(.error(
-                "unexpected text after line marker", at: SourceLocation(file: input.file, line: input.line, column: column)))
+            throw DeviceTreeError(
+                .error(
+                    "unexpected text after line marker",
+                    at: SourceLocation(file: input.file, line: input.line, column: column)))
         }
         return flagsEnd
     }
@@ -50,7 +55,10 @@ extension Lexer {
         var q = p + 1
         while !Bytes.isDigit(b[q]) { q += 1 }
         var number = 0
-        while Bytes.isDigit(b[q]) { number = min(number * 10 + Int(b[q] - 48), 1 << 40); q += 1 }
+        while Bytes.isDigit(b[q]) {
+            number = min(number * 10 + Int(b[q] - 48), 1 << 40)
+            q += 1
+        }
         let open = Bytes.find([UInt8(ascii: "\"")], in: b, from: q)!
         let close = b[..<end].lastIndex(of: UInt8(ascii: "\""))!
         let name = try Escapes.decode(b[(open + 1)..<close], at: location)

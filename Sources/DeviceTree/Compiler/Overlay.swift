@@ -69,7 +69,10 @@ extension Checker {
             // topmost name (the root's, or a revived marker's: see dtcParent).
             var path: [String] = []
             var walk: LiveNode? = node
-            while let n = walk, let parent = n.dtcParent { path.append(n.name); walk = parent }
+            while let n = walk, let parent = n.dtcParent {
+                path.append(n.name)
+                walk = parent
+            }
             var target = localFixups
             for name in path.reversed() {
                 if let existing = target.child(name) {
@@ -80,7 +83,9 @@ extension Checker {
                     target = child
                 }
             }
-            append(PhandleAllocator.cell(UInt32(truncatingIfNeeded: marker.offset)), as: .cells32, to: property.name, in: target)
+            append(
+                PhandleAllocator.cell(UInt32(truncatingIfNeeded: marker.offset)), as: .cells32, to: property.name,
+                in: target)
         }
     }
 

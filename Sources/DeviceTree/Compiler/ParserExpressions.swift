@@ -25,7 +25,10 @@ extension Parser {
         ],
         [(.lshift, .shiftLeft), (.rshift, .shiftRight)],
         [(.char(UInt8(ascii: "+")), .add), (.char(UInt8(ascii: "-")), .subtract)],
-        [(.char(UInt8(ascii: "*")), .multiply), (.char(UInt8(ascii: "/")), .divide), (.char(UInt8(ascii: "%")), .modulo)],
+        [
+            (.char(UInt8(ascii: "*")), .multiply), (.char(UInt8(ascii: "/")), .divide),
+            (.char(UInt8(ascii: "%")), .modulo),
+        ],
     ]
 
     /// `integer_prim`: a literal, a character literal or `( expr )`.
@@ -93,7 +96,9 @@ extension Parser {
         }
     }
 
-    func apply(_ op: BinaryOperator, _ a: UInt64, _ b: UInt64, at location: SourceLocation) throws(DeviceTreeError) -> UInt64 {
+    func apply(_ op: BinaryOperator, _ a: UInt64, _ b: UInt64, at location: SourceLocation) throws(DeviceTreeError)
+        -> UInt64
+    {
         func bool(_ x: Bool) -> UInt64 { x ? 1 : 0 }
         switch op {
         case .or: return bool(a != 0 || b != 0)

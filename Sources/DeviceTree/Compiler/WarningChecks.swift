@@ -26,7 +26,8 @@ extension Checker {
             }
         }
         warnEach("names_is_string_list") { c, node in
-            for p in node.properties where !p.deleted && p.name.hasSuffix("-names") && !Checker.isStringList(p.value.bytes) {
+            for p in node.properties
+            where !p.deleted && p.name.hasSuffix("-names") && !Checker.isStringList(p.value.bytes) {
                 c.warn("names_is_string_list", node, p, "property is not a string list")
             }
         }
@@ -43,7 +44,8 @@ extension Checker {
 
     mutating func warn(_ check: String, _ node: LiveNode, _ property: LiveProperty, _ message: String) {
         diagnostics.append(
-            .warning("\(node.fullPath):\(property.name): \(message)", at: property.location ?? node.location, check: check))
+            .warning(
+                "\(node.fullPath):\(property.name): \(message)", at: property.location ?? node.location, check: check))
     }
 
     /// dtc's `check_unit_address_vs_reg`.

@@ -8,7 +8,9 @@ extension NKDDI {
     /// VM's permissions | name length incl. NUL) in `attr`, and returns the maximum
     /// value size; `NK_PROP_UNKNOWN` past the last property, `NK_PROP_ERROR` when
     /// `nlen_max` exceeds the buffer.
-    public func nk_prop_enum(_ pid: UInt32, _ name: inout [UInt8], _ nlen_max: UInt32, _ attr: inout NkPropAttr) -> Int32 {
+    public func nk_prop_enum(_ pid: UInt32, _ name: inout [UInt8], _ nlen_max: UInt32, _ attr: inout NkPropAttr)
+        -> Int32
+    {
         guard Int(nlen_max) <= name.count else { return NK_PROP_ERROR }
         guard let entry = repository.propertyEnum(pid, caller: id) else { return NK_PROP_UNKNOWN }
         let bytes = Array(entry.name.utf8) + [0]

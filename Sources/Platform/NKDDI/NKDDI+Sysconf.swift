@@ -24,7 +24,8 @@ extension NKDDI {
     /// VM's end of `plink` is signalled (by the peer's `nk_sysconf_post`, by
     /// `nk_sysconf_selfpost`, or by a legacy `NK_XIRQ_SYSCONF`). One handler per
     /// end; 0 on success, -1 on failure.
-    public func nk_sysconf_attach(_ plink: NkPhAddr, _ hdl: @escaping NkXIrqHandler, _ cookie: (any Sendable)?) -> Int32 {
+    public func nk_sysconf_attach(_ plink: NkPhAddr, _ hdl: @escaping NkXIrqHandler, _ cookie: (any Sendable)?) -> Int32
+    {
         guard let (index, server) = myEnd(plink) else { return -1 }
         guard sysconf.withLock({ $0[index] == nil }) else { return -1 }
         let xirq = nk_pxirq_alloc(plink, Self.handshakeResourceID(server: server), id, 1)

@@ -20,7 +20,9 @@ extension NKDDI {
 
     /// `nk_xirq_attach_masked`: deprecated; always fails (returns 0) instead of the
     /// BUG() of a Linux guest (manual line 4430).
-    public func nk_xirq_attach_masked(_ xirq: NkXIrq, _ hdl: @escaping NkXIrqHandler, _ cookie: (any Sendable)?) -> NkXIrqId {
+    public func nk_xirq_attach_masked(_ xirq: NkXIrq, _ hdl: @escaping NkXIrqHandler, _ cookie: (any Sendable)?)
+        -> NkXIrqId
+    {
         0
     }
 

@@ -19,7 +19,9 @@ extension Repository {
     /// `nk_cons_write`); the caller keeps the bytes and tries again later.
     public func consoleAppend(_ vm: NkOsId, _ bytes: [UInt8]) -> Bool {
         guard isVM(vm), !bytes.isEmpty else { return true }
-        guard repo.tryLock(vmOffset(vm) + VMA.consLock, owner: vm, tries: Self.supervisorLockTries) else { return false }
+        guard repo.tryLock(vmOffset(vm) + VMA.consLock, owner: vm, tries: Self.supervisorLockTries) else {
+            return false
+        }
         appendLocked(vm, bytes)
         return true
     }
@@ -51,7 +53,9 @@ extension Repository {
 
     /// Reads up to `max` history characters of VM `vm` from ordinal `from` on (or
     /// from the oldest one still kept). Returns them and the ordinal after them.
-    public func consoleRead(_ vm: NkOsId, from: UInt64, max: Int = RepositoryABI.VM.historySize) -> (bytes: [UInt8], next: UInt64) {
+    public func consoleRead(_ vm: NkOsId, from: UInt64, max: Int = RepositoryABI.VM.historySize) -> (
+        bytes: [UInt8], next: UInt64
+    ) {
         let base = vmOffset(vm)
         while true {
             let written = repo.load64(base + VMA.consOrdinal)

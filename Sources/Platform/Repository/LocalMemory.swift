@@ -67,7 +67,9 @@ public final class LocalMemory: SharedWords {
         _ = rmw32(offset) { _ in value }
     }
 
-    public func compareExchange32(_ offset: Int, expected: UInt32, desired: UInt32) -> (exchanged: Bool, original: UInt32) {
+    public func compareExchange32(_ offset: Int, expected: UInt32, desired: UInt32) -> (
+        exchanged: Bool, original: UInt32
+    ) {
         let old = rmw32(offset) { $0 == expected ? desired : $0 }
         return (old == expected, old)
     }
@@ -90,7 +92,9 @@ public final class LocalMemory: SharedWords {
         }
     }
 
-    public func compareExchange64(_ offset: Int, expected: UInt64, desired: UInt64) -> (exchanged: Bool, original: UInt64) {
+    public func compareExchange64(_ offset: Int, expected: UInt64, desired: UInt64) -> (
+        exchanged: Bool, original: UInt64
+    ) {
         check(offset, 8)
         return storage.bytes.withLock { b in
             let old = UInt64(read32(b, offset)) | UInt64(read32(b, offset + 4)) << 32

@@ -10,7 +10,9 @@ extension MappedRegion: SharedWords {
     public func load32(_ offset: Int) -> UInt32 { acquiringLoad32(at: offset) }
     public func store32(_ offset: Int, _ value: UInt32) { releasingStore32(value, at: offset) }
 
-    public func compareExchange32(_ offset: Int, expected: UInt32, desired: UInt32) -> (exchanged: Bool, original: UInt32) {
+    public func compareExchange32(_ offset: Int, expected: UInt32, desired: UInt32) -> (
+        exchanged: Bool, original: UInt32
+    ) {
         compareExchange32(expected: expected, desired: desired, at: offset)
     }
 
@@ -33,7 +35,9 @@ extension MappedRegion: SharedWords {
     public func load64(_ offset: Int) -> UInt64 { acquiringLoad64(at: offset) }
     public func store64(_ offset: Int, _ value: UInt64) { releasingStore64(value, at: offset) }
 
-    public func compareExchange64(_ offset: Int, expected: UInt64, desired: UInt64) -> (exchanged: Bool, original: UInt64) {
+    public func compareExchange64(_ offset: Int, expected: UInt64, desired: UInt64) -> (
+        exchanged: Bool, original: UInt64
+    ) {
         compareExchange64(expected: expected, desired: desired, at: offset)
     }
 

@@ -127,7 +127,8 @@ extension Repository {
         Self.waitingOutUpdates { () -> PropertySequence? in
             let idle = PropertySequence(word: repo.load32(base + P.sequence))
             guard !idle.isUpdating else { return nil }
-            let claimed = repo.compareExchange32(base + P.sequence, expected: idle.word, desired: idle.claimed(by: writer).word)
+            let claimed = repo.compareExchange32(
+                base + P.sequence, expected: idle.word, desired: idle.claimed(by: writer).word)
             return claimed.exchanged ? idle : nil
         }
     }
@@ -176,7 +177,8 @@ extension Repository {
             let open = PropertySequence(word: repo.load32(base + P.sequence))
             guard open.writer == vm else { continue }
             // Only VM `vm` could move this word, and it is gone: the CAS cannot lose.
-            guard repo.compareExchange32(base + P.sequence, expected: open.word, desired: open.finished.word).exchanged else { continue }
+            guard repo.compareExchange32(base + P.sequence, expected: open.word, desired: open.finished.word).exchanged
+            else { continue }
             names.append(repo.loadCString(base + P.name, limit: P.nameLimit))
             notify |= repo.load32(base + P.notifyMask)
         }

@@ -22,7 +22,10 @@ public struct RepositoryInput: Sendable, Equatable {
         public var clientID: NkOsId
         public var serverInfo: String
         public var clientInfo: String
-        public init(name: String, link: Int32, serverID: NkOsId, clientID: NkOsId, serverInfo: String = "", clientInfo: String = "") {
+        public init(
+            name: String, link: Int32, serverID: NkOsId, clientID: NkOsId, serverInfo: String = "",
+            clientInfo: String = ""
+        ) {
             self.name = name
             self.link = link
             self.serverID = serverID
@@ -40,7 +43,9 @@ public struct RepositoryInput: Sendable, Equatable {
         public var allowGet: NkOsMask
         public var allowSet: NkOsMask
         public var allowNotify: NkOsMask
-        public init(name: String, maxSize: UInt32, value: [UInt8], allowGet: NkOsMask, allowSet: NkOsMask, allowNotify: NkOsMask) {
+        public init(
+            name: String, maxSize: UInt32, value: [UInt8], allowGet: NkOsMask, allowSet: NkOsMask, allowNotify: NkOsMask
+        ) {
             self.name = name
             self.maxSize = maxSize
             self.value = value
@@ -98,10 +103,12 @@ public struct RepositoryInput: Sendable, Equatable {
         let all = allVMs
         func add(_ name: String, _ size: UInt32, _ value: [UInt8], set: NkOsMask) {
             if !names.contains(name) {
-                result.append(Property(name: name, maxSize: size, value: value, allowGet: all, allowSet: set, allowNotify: all))
+                result.append(
+                    Property(name: name, maxSize: size, value: value, allowGet: all, allowSet: set, allowNotify: all))
             }
         }
-        add("nk.version.api", 16, Array("9.0.0".utf8CString.map { UInt8(bitPattern: $0) }), set: 0)  // NUL-ended, as device-tree strings
+        // NUL-ended, as device-tree strings.
+        add("nk.version.api", 16, Array("9.0.0".utf8CString.map { UInt8(bitPattern: $0) }), set: 0)
         add("nk.focus", 1, [UInt8(vms.first?.id ?? 2)], set: all)
         for vm in vms {
             add("nk.vm.\(vm.id).state.running", 4, [0, 0, 0, 0], set: all)

@@ -110,11 +110,14 @@ extension Repository {
 
     /// The handshake xirq attached on one end of the `index`-th vlink (0: none).
     public func handshakeXirq(_ index: Int, server: Bool) -> NkXIrq {
-        repo.load32(vlinkExtOffset(index) + (server ? RepositoryABI.VlinkExt.serverXirq : RepositoryABI.VlinkExt.clientXirq))
+        repo.load32(
+            vlinkExtOffset(index) + (server ? RepositoryABI.VlinkExt.serverXirq : RepositoryABI.VlinkExt.clientXirq))
     }
 
     /// Records the handshake xirq of one end of the `index`-th vlink (0: detached).
     public func setHandshakeXirq(_ index: Int, server: Bool, _ xirq: NkXIrq) {
-        repo.store32(vlinkExtOffset(index) + (server ? RepositoryABI.VlinkExt.serverXirq : RepositoryABI.VlinkExt.clientXirq), xirq)
+        repo.store32(
+            vlinkExtOffset(index) + (server ? RepositoryABI.VlinkExt.serverXirq : RepositoryABI.VlinkExt.clientXirq),
+            xirq)
     }
 }

@@ -102,7 +102,9 @@ public struct StatusReport: Sendable, Equatable {
     var records: [[String]] {
         [["uptime", "\(uptimeMilliseconds)"]]
             + vms.map { ["vm", "\($0.id)", $0.name, $0.state, $0.pid.map { "\($0)" } ?? "", "\($0.restarts)"] }
-            + vlinks.map { ["vlink", $0.name, "\($0.link)", "\($0.server)", "\($0.client)", $0.serverState, $0.clientState] }
+            + vlinks.map {
+                ["vlink", $0.name, "\($0.link)", "\($0.server)", "\($0.client)", $0.serverState, $0.clientState]
+            }
     }
 
     init(records: [[String]]) throws(RuntimeError) {
@@ -111,12 +113,16 @@ public struct StatusReport: Sendable, Equatable {
             switch r.first {
             case "uptime": uptimeMilliseconds = try Wire.int(r, 1)
             case "vm":
-                vms.append(VM(id: try Wire.int(r, 1), name: try Wire.string(r, 2), state: try Wire.string(r, 3),
-                              pid: Int32(try Wire.string(r, 4)), restarts: try Wire.int(r, 5)))
+                vms.append(
+                    VM(
+                        id: try Wire.int(r, 1), name: try Wire.string(r, 2), state: try Wire.string(r, 3),
+                        pid: Int32(try Wire.string(r, 4)), restarts: try Wire.int(r, 5)))
             case "vlink":
-                vlinks.append(Vlink(name: try Wire.string(r, 1), link: try Wire.int(r, 2), server: try Wire.int(r, 3),
-                                    client: try Wire.int(r, 4), serverState: try Wire.string(r, 5),
-                                    clientState: try Wire.string(r, 6)))
+                vlinks.append(
+                    Vlink(
+                        name: try Wire.string(r, 1), link: try Wire.int(r, 2), server: try Wire.int(r, 3),
+                        client: try Wire.int(r, 4), serverState: try Wire.string(r, 5),
+                        clientState: try Wire.string(r, 6)))
             default: throw .protocolViolation("unknown status record \(r)")
             }
         }

@@ -39,8 +39,10 @@ public struct GuestManifest: Sendable, Equatable {
 
     var records: [[String]] {
         [
-            ["manifest", "\(version)", "\(vm.id)", vm.name, vm.color ?? "", vm.restart.rawValue, runDirectory,
-             repositoryObject, pmemObject, startsInit ? "init" : "no-init"],
+            [
+                "manifest", "\(version)", "\(vm.id)", vm.name, vm.color ?? "", vm.restart.rawValue, runDirectory,
+                repositoryObject, pmemObject, startsInit ? "init" : "no-init",
+            ],
             vmIDs.map(String.init),
             ["init"] + (vm.initCommand ?? []),
         ]
@@ -48,7 +50,8 @@ public struct GuestManifest: Sendable, Equatable {
 
     init(records: [[String]]) throws(RuntimeError) {
         guard records.count == 3, records[0].count == 10, records[2].first == "init",
-              try Wire.int(records[0], 1) == GuestManifest.currentVersion else {
+            try Wire.int(records[0], 1) == GuestManifest.currentVersion
+        else {
             throw .protocolViolation("malformed or foreign-version guest manifest")
         }
         let head = records[0]
@@ -57,8 +60,9 @@ public struct GuestManifest: Sendable, Equatable {
             throw .protocolViolation("bad VM in manifest: \(head)")
         }
         let command = Array(records[2].dropFirst())
-        vm = VMConfig(id: id, name: head[3], color: head[4].isEmpty ? nil : head[4], restart: restart,
-                      initCommand: command.isEmpty ? nil : command)
+        vm = VMConfig(
+            id: id, name: head[3], color: head[4].isEmpty ? nil : head[4], restart: restart,
+            initCommand: command.isEmpty ? nil : command)
         runDirectory = head[6]
         repositoryObject = head[7]
         pmemObject = head[8]

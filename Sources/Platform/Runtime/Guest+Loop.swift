@@ -23,7 +23,8 @@ struct GuestConsole: Sendable {
 
 /// Guest epoll registrations.
 enum GuestToken: UInt64, EpollToken {
-    case control = 1, initExited = 2
+    case control = 1
+    case initExited = 2
 
     var epollData: UInt64 { rawValue }
     init?(epollData: UInt64) { self.init(rawValue: epollData) }
@@ -56,7 +57,9 @@ extension GuestKernel {
                         return .ok
                     }
                     let decoded = try SupervisorMessage(decoding: message.bytes)
-                    if let exit = try handle(decoded, environment, initProcess: initProcess, hooks: hooks) { return exit }
+                    if let exit = try handle(decoded, environment, initProcess: initProcess, hooks: hooks) {
+                        return exit
+                    }
                 }
             }
         }

@@ -102,11 +102,12 @@ public enum GuestKernel {
 
     static func receiveManifest(_ control: ControlSocket, expecting id: Int) throws -> GuestEnvironment {
         guard let message = try control.receiveBlocking(),
-              case .manifest(let manifest) = try SupervisorMessage(decoding: message.bytes),
-              manifest.vm.id == id, message.descriptors.count == 4 + manifest.vmIDs.count,
-              let repoFD = message.descriptors.take(0), let pmemFD = message.descriptors.take(1),
-              let bellFD = message.descriptors.take(2 + manifest.vmIDs.count),
-              let consoleDoorbellFD = message.descriptors.take(3 + manifest.vmIDs.count) else {
+            case .manifest(let manifest) = try SupervisorMessage(decoding: message.bytes),
+            manifest.vm.id == id, message.descriptors.count == 4 + manifest.vmIDs.count,
+            let repoFD = message.descriptors.take(0), let pmemFD = message.descriptors.take(1),
+            let bellFD = message.descriptors.take(2 + manifest.vmIDs.count),
+            let consoleDoorbellFD = message.descriptors.take(3 + manifest.vmIDs.count)
+        else {
             throw RuntimeError.protocolViolation("expected the manifest of vm\(id) with its descriptors")
         }
         var doorbells: [Int: EventFD] = [:]
@@ -136,7 +137,9 @@ public enum GuestKernel {
         // Without its views mount (no FUSE) vl,init would open the host's own
         // /dev/vpipe0 and, as root, create files there: no sandbox, no vl,init.
         guard FileSystem.isDirectory(views + "/dev") else {
-            if command != nil { console.write("vm\(vm.id): vl,init not started: the VM's views are not mounted at \(views)") }
+            if command != nil {
+                console.write("vm\(vm.id): vl,init not started: the VM's views are not mounted at \(views)")
+            }
             return nil
         }
         return try VMSandbox.start(vm, views: views, runDirectory: runDirectory, command: command, console: console)

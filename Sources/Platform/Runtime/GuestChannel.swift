@@ -34,7 +34,12 @@ final class GuestChannel: HypercallChannel, Sendable {
             }
             guard state.withLock({ $0.loopReads }) else { return receiveAnswer() }
             while true {
-                if let answer = state.withLock({ s in defer { s.answer = nil }; return s.answer }) { return answer }
+                if let answer = state.withLock({ s in
+                    defer { s.answer = nil }
+                    return s.answer
+                }) {
+                    return answer
+                }
                 guard let wake, (try? wake.wait()) != nil else { return .refused("no wake-up eventfd") }
             }
         }
@@ -44,7 +49,8 @@ final class GuestChannel: HypercallChannel, Sendable {
     private func receiveAnswer() -> HypercallResult {
         while true {
             guard let message = try? control.receiveBlocking(),
-                  let decoded = try? SupervisorMessage(decoding: message.bytes) else {
+                let decoded = try? SupervisorMessage(decoding: message.bytes)
+            else {
                 return .refused("the supervisor closed the control socket")
             }
             if case .hypercallResult(let answer) = decoded { return answer }

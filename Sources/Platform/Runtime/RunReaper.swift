@@ -138,7 +138,9 @@ enum ReaperMessage: Equatable {
         let fields = Wire.decode(bytes).first ?? []
         switch fields.first {
         case "done": self = .done
-        case "guest": guard fields.count == 2, let pid = Int32(fields[1]) else { return nil }; self = .guest(pid: pid)
+        case "guest":
+            guard fields.count == 2, let pid = Int32(fields[1]) else { return nil }
+            self = .guest(pid: pid)
         default: return nil
         }
     }

@@ -16,7 +16,8 @@ public enum RuntimeClient {
 
     private static func connect(_ runDirectory: RunDirectory) throws -> ControlSocket {
         let result = Result { () throws(SyscallError) in try ControlSocket.connect(path: runDirectory.socket) }
-        if case .failure(let error) = result, error.errno == .noSuchFileOrDirectory || error.errno == .connectionRefused {
+        if case .failure(let error) = result, error.errno == .noSuchFileOrDirectory || error.errno == .connectionRefused
+        {
             throw RuntimeError.notRunning(path: runDirectory.path)
         }
         return try result.get()

@@ -15,7 +15,9 @@ extension Supervisor {
     func serveClient(_ fd: CInt) {
         guard let client = clients.removeValue(forKey: fd) else { return }
         try? epoll.remove(fd)
-        guard case .processed(let message?) = (try? client.receive(nonBlocking: true)) ?? .processed(nil) else { return }
+        guard case .processed(let message?) = (try? client.receive(nonBlocking: true)) ?? .processed(nil) else {
+            return
+        }
         switch Result(catching: { () throws(RuntimeError) in try ClientRequest(decoding: message.bytes) }) {
         case .success(.status):
             try? client.send(ClientReply.status(statusReport()).encoded())

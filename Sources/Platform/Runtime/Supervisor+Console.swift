@@ -59,7 +59,9 @@ extension Supervisor {
             return
         }
         let queued = repository.consolePushInput(NkOsId(focus), bytes)
-        if queued < bytes.count { console.log("vm\(focus): console input ring full, \(bytes.count - queued) bytes dropped") }
+        if queued < bytes.count {
+            console.log("vm\(focus): console input ring full, \(bytes.count - queued) bytes dropped")
+        }
     }
 
     /// The VM id in `nk.focus`. While a guest's update of it is in progress the

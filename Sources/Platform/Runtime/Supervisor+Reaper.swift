@@ -27,9 +27,12 @@ extension Supervisor {
         reaperRestarts += 1
         do {
             try startReaper()
-            console.log("the run directory's reaper (pid \(link.process.pid)) \(status): started another (pid \(reaper!.process.pid))")
+            console.log(
+                "the run directory's reaper (pid \(link.process.pid)) \(status): started another (pid \(reaper!.process.pid))"
+            )
         } catch {
-            console.log("the run directory's reaper (pid \(link.process.pid)) \(status) and cannot be restarted: \(error)")
+            console.log(
+                "the run directory's reaper (pid \(link.process.pid)) \(status) and cannot be restarted: \(error)")
         }
     }
 }

@@ -58,8 +58,9 @@ extension Supervisor {
         postSysconf(notified)
         if crashed || !ends.isEmpty {
             let names = repository.vmIDs.filter { notified & (1 << $0) != 0 }.map { "vm\($0)" }
-            console.log("\(slot.config.displayName): vlink ends forced OFF: \(ends.isEmpty ? "none" : ends.joined(separator: ", "))"
-                + "; NK_XIRQ_SYSCONF to \(names.isEmpty ? "nobody" : names.joined(separator: ", "))")
+            console.log(
+                "\(slot.config.displayName): vlink ends forced OFF: \(ends.isEmpty ? "none" : ends.joined(separator: ", "))"
+                    + "; NK_XIRQ_SYSCONF to \(names.isEmpty ? "nobody" : names.joined(separator: ", "))")
         }
         hooks.vmStopped(slot.id, crashed)
     }

@@ -48,7 +48,8 @@ extension Supervisor {
         let doorbells = config.vms.compactMap { slots[$0.id]?.doorbell.rawValue }
         let shared = [objects!.repoObject.descriptor.rawValue, objects!.pmemObject.descriptor.rawValue]
         try supervisorEnd.send(
-            SupervisorMessage.manifest(manifest).encoded(), descriptors: shared + doorbells + [slot.consoleBell.rawValue, slot.consoleDoorbell.rawValue])
+            SupervisorMessage.manifest(manifest).encoded(),
+            descriptors: shared + doorbells + [slot.consoleBell.rawValue, slot.consoleDoorbell.rawValue])
     }
 
     /// Asks the VM to stop in order (`stop` message); SIGKILL after `stopTimeout`.
@@ -74,7 +75,8 @@ extension Supervisor {
     func readControl(_ slot: VMSlot) {
         guard let control = slot.control else { return }
         guard case .processed(let message) = (try? control.receive(nonBlocking: true)) ?? .processed(nil),
-              let message else {
+            let message
+        else {
             try? epoll.remove(control.rawValue)
             slot.control = nil
             return
@@ -157,7 +159,9 @@ extension Supervisor {
         let now = clock.now
         slot.crashes = slot.crashes.filter { now - $0 < Self.crashWindow } + [now]
         if slot.crashes.count > Self.crashLimit {
-            console.log("\(slot.config.displayName) crashed \(slot.crashes.count) times in \(Self.crashWindow): not restarting it")
+            console.log(
+                "\(slot.config.displayName) crashed \(slot.crashes.count) times in \(Self.crashWindow): not restarting it"
+            )
             return false
         }
         console.log("restarting \(slot.config.displayName) (vl,restart = \"\(slot.config.restart.rawValue)\")")

@@ -188,7 +188,10 @@ public final class Supervisor {
 enum SupervisorToken: EpollToken {
     case signal, listener, input, reaper
     case client(CInt)
-    case control(Int), console(Int), exit(Int), history(Int)
+    case control(Int)
+    case console(Int)
+    case exit(Int)
+    case history(Int)
 
     var epollData: UInt64 {
         switch self {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import PlatformSys
+import PlatformSys
 
 extension VMSandbox {
     /// The VM's init (`vlm guest --sandbox-init`), PID 1 of the VM's PID

@@ -4,7 +4,8 @@ public import Platform
 import Synchronization
 
 /// `vmbox_receive_t` (vmbox.h:30): a message from VM `vmid` in queue `vmq`.
-public typealias vmbox_receive_t = @Sendable (_ cookie: (any Sendable)?, _ vmid: UInt32, _ vmq: Vsmq, _ msg: VsmqMsg) -> Void
+public typealias vmbox_receive_t =
+    @Sendable (_ cookie: (any Sendable)?, _ vmid: UInt32, _ vmq: Vsmq, _ msg: VsmqMsg) -> Void
 /// `vmbox_link_state_t` (vmbox.h:33; its return type is lost in the manual, `void` per line 15490).
 public typealias vmbox_link_state_t = @Sendable (_ cookie: (any Sendable)?, _ vmid: UInt32) -> Void
 
@@ -67,7 +68,12 @@ public final class VMBOX: Sendable {
             for rx in rxs { s.peers[rx.vsmq_peer_vmid(), default: Peer()].rx = rx }
             for tx in txs { s.peers[tx.vsmq_peer_vmid(), default: Peer()].tx = tx }
         }
-        for rx in rxs { rx.vsmq_cb_register(vsmq_cb_ops_t(sysconf: { [weak box] _ in box?.linkChanged() }, receive: { [weak box, rx] _ in box?.drain(rx) }), nil) }
+        for rx in rxs {
+            rx.vsmq_cb_register(
+                vsmq_cb_ops_t(
+                    sysconf: { [weak box] _ in box?.linkChanged() }, receive: { [weak box, rx] _ in box?.drain(rx) }),
+                nil)
+        }
         for tx in txs { tx.vsmq_cb_register(vsmq_cb_ops_t(sysconf: { [weak box] _ in box?.linkChanged() }), nil) }
         for queue in rxs + txs { _ = queue.vsmq_start() }
         box.linkChanged()

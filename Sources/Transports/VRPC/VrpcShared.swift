@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Platform
+import Platform
 import VlinkLib
 
 /// `vrpc_size_t`: a size in bytes of the RPC data buffer.

@@ -53,7 +53,9 @@ public final class VSMQ: Sendable {
         lookup(name(of: handle), handle.messageSize, handle.queueSize, transmitter: handle.isTransmitter, after: handle)
     }
 
-    private func lookup(_ name: String, _ size: UInt32, _ count: UInt32, transmitter: Bool, after: Vsmq?) -> (Int32, Vsmq?) {
+    private func lookup(_ name: String, _ size: UInt32, _ count: UInt32, transmitter: Bool, after: Vsmq?) -> (
+        Int32, Vsmq?
+    ) {
         guard count > 0, count & (count - 1) == 0, size > 0, size <= 1 << 20, count <= 1 << 16 else {
             return (VsmqReturn.EINVAL, nil)
         }
@@ -97,9 +99,15 @@ public final class VSMQ: Sendable {
     public func procFiles() -> [(name: String, text: String)] {
         handles.withLock { Array($0.values) }.map { entry in
             let h = entry.handle
-            let file = "vsmq-\(entry.name)-\(h.isTransmitter ? "tx" : "rx")-\(h.vsmq_peer_vmid())."
+            let file =
+                "vsmq-\(entry.name)-\(h.isTransmitter ? "tx" : "rx")-\(h.vsmq_peer_vmid())."
                 + String(h.vsmq_link_id(), radix: 16)
-            return (file, h.stats.text(transmitter: h.isTransmitter, link: h.vlink.endpoint.link, peer: h.vsmq_peer_vmid(), name: entry.name))
+            return (
+                file,
+                h.stats.text(
+                    transmitter: h.isTransmitter, link: h.vlink.endpoint.link, peer: h.vsmq_peer_vmid(),
+                    name: entry.name)
+            )
         }.sorted { $0.name < $1.name }
     }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-public import Platform
+import Platform
 import Synchronization
 import VlinkLib
 
@@ -193,7 +193,10 @@ extension Vsmq {
             let number = s.taken
             s.taken &+= 1
             s.stats.allocated += 1
-            return (VsmqReturn.ok, VsmqMsg(number: number, queue: ObjectIdentifier(self), body: ring.slot(number), size: Int(messageSize)))
+            return (
+                VsmqReturn.ok,
+                VsmqMsg(number: number, queue: ObjectIdentifier(self), body: ring.slot(number), size: Int(messageSize))
+            )
         }
     }
 
@@ -253,7 +256,10 @@ extension Vsmq {
             let number = s.taken
             s.taken &+= 1
             s.stats.messages += 1
-            return (VsmqReturn.ok, VsmqMsg(number: number, queue: ObjectIdentifier(self), body: ring.slot(number), size: Int(messageSize)))
+            return (
+                VsmqReturn.ok,
+                VsmqMsg(number: number, queue: ObjectIdentifier(self), body: ring.slot(number), size: Int(messageSize))
+            )
         }
     }
 

@@ -25,7 +25,8 @@ public struct VsmqStats: Sendable, Equatable {
     /// `Link Peer Tx-Msg Tx-Alloc Tx-IRQ Rx-Sysconf Tx-Sysconf Reset Name`
     /// (`Rx-Msg Rx-Free Rx-IRQ` for a receiver), widths from the manual's example.
     public func text(transmitter: Bool, link: Int, peer: UInt32, name: String) -> String {
-        let header = transmitter
+        let header =
+            transmitter
             ? "Link Peer    Tx-Msg    Tx-Alloc    Tx-IRQ Rx-Sysconf Tx-Sysconf Reset Name"
             : "Link Peer    Rx-Msg    Rx-Free    Rx-IRQ Rx-Sysconf Tx-Sysconf Reset Name"
         let columns: [(UInt64, Int)] = [

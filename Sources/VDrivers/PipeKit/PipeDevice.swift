@@ -74,11 +74,12 @@ public final class PipeDevice: DeviceFileDriver, VDevice, Sendable {
         self.reader = reader
         self.writer = writer
         self.nkddi = nkddi
-        self.enabled = switch access {
-        case .readOnly: reader != nil
-        case .writeOnly: writer != nil
-        case .any: reader != nil && writer != nil
-        }
+        self.enabled =
+            switch access {
+            case .readOnly: reader != nil
+            case .writeOnly: writer != nil
+            case .any: reader != nil && writer != nil
+            }
     }
 
     /// Files open on the device now (`U` in /proc).
@@ -102,10 +103,15 @@ public final class PipeDevice: DeviceFileDriver, VDevice, Sendable {
     // MARK: open / release
 
     public func open(_ request: DeviceOpenRequest) {
-        guard enabled, let nkddi else { return _ = request.fail(.enxio) }
+        guard enabled, let nkddi else {
+            _ = request.fail(.enxio)
+            return
+        }
         switch (access, request.flags.accessMode) {
         case (.readOnly, .readOnly), (.writeOnly, .writeOnly), (.any, _): break
-        default: return _ = request.fail(.eacces)
+        default:
+            _ = request.fail(.eacces)
+            return
         }
         openState.withLock { state in
             state.count += 1

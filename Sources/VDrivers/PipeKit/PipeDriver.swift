@@ -64,7 +64,9 @@ extension PipeDriver {
         let drv = VlinkDrv(
             name: compatible, flags: flags.union(.onDemand), nkddi: context.nkddi,
             vlink_init: { vlink in initialise(vlink) },
-            event: { drv in for device in (drv.private as? ProbedPipeDriver)?.pipes.withLock({ $0 }) ?? [] { device.sysconf() } })
+            event: { drv in
+                for device in (drv.private as? ProbedPipeDriver)?.pipes.withLock({ $0 }) ?? [] { device.sysconf() }
+            })
         let probed = ProbedPipeDriver(drv: drv)
         drv.private = probed
         if drv.vlink_drv_probe() == VlinkReturn.EINVAL {

@@ -12,14 +12,20 @@ final class PipeHandle: DeviceFileHandle {
     var pollQueue: PollWaitQueue { device.pollQueue }
 
     func read(_ request: DeviceReadRequest) {
-        guard let reader = device.reader else { return _ = request.fail(.ebadf) }
+        guard let reader = device.reader else {
+            _ = request.fail(.ebadf)
+            return
+        }
         request.onCancel { reader.cancel(request) }
         device.apply(reader.submit(request), peerOf: reader)
         device.wakePollers()
     }
 
     func write(_ request: DeviceWriteRequest) {
-        guard let writer = device.writer else { return _ = request.fail(.ebadf) }
+        guard let writer = device.writer else {
+            _ = request.fail(.ebadf)
+            return
+        }
         request.onCancel { writer.cancel(request) }
         device.apply(writer.submit(request), peerOf: writer)
         device.wakePollers()

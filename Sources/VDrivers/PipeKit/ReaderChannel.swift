@@ -67,7 +67,9 @@ extension ReaderChannel: PipeChannel {
             // OFF→RESET only once what the departed writer left is drained.
             VlinkOpDesc(.reset) { [unowned self] _, _ in
                 state.withLock { s in
-                    guard s.draining.map({ s.consumer.available(limit: $0) == 0 }) ?? true else { return VlinkReturn.EAGAIN }
+                    guard s.draining.map({ s.consumer.available(limit: $0) == 0 }) ?? true else {
+                        return VlinkReturn.EAGAIN
+                    }
                     s.consumer.reset()
                     s.draining = nil
                     return VlinkReturn.ok

@@ -39,10 +39,12 @@ public struct RingProducer: Sendable {
         precondition(count <= source.count && count <= ring.dataSize, "staged more than fits")
         let (first, second) = ring.pieces(at: position, count: count)
         if !first.isEmpty {
-            ring.memory.ringCopyIn(ring.dataOffset(first.lowerBound), from: UnsafeRawBufferPointer(rebasing: source[0..<first.count]))
+            ring.memory.ringCopyIn(
+                ring.dataOffset(first.lowerBound), from: UnsafeRawBufferPointer(rebasing: source[0..<first.count]))
         }
         if !second.isEmpty {
-            ring.memory.ringCopyIn(ring.dataOffset(0), from: UnsafeRawBufferPointer(rebasing: source[first.count..<count]))
+            ring.memory.ringCopyIn(
+                ring.dataOffset(0), from: UnsafeRawBufferPointer(rebasing: source[first.count..<count]))
         }
     }
 

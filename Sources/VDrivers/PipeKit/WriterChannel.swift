@@ -84,7 +84,9 @@ extension WriterChannel {
             if request.isNonBlocking { answerNonBlocking(request) }
             return Attempt(waits: !request.isNonBlocking)
         }
-        if request.isNonBlocking && request.written == 0 && request.count <= dataSize && s.producer.room() < request.count {
+        if request.isNonBlocking && request.written == 0 && request.count <= dataSize
+            && s.producer.room() < request.count
+        {
             request.fail(.eagain)  // a "small" non-blocking write is all or nothing
             return Attempt()
         }

@@ -27,7 +27,8 @@ public enum VBPipeDriver: PipeDriver {
     static func ring(of vlink: Vlink) -> PipeRing {
         let info = VBPipeInfo.parse(vlink.endpoint.serverInfo)
         return PipeRing(
-            blockSize: InfoFields.blockSize(info.size, layout: .vbpipe), layout: .vbpipe, readAll: !info.waitOnlyOnEmpty)
+            blockSize: InfoFields.blockSize(info.size, layout: .vbpipe), layout: .vbpipe, readAll: !info.waitOnlyOnEmpty
+        )
     }
 
     /// Every vlink this VM serves with its reverse (`sym_vlink`: same link,

@@ -49,7 +49,9 @@ public struct VBPipeInfo: Sendable, Equatable {
         case 1:
             if let size = InfoFields.size(field) { self.size = size } else { ignore(field, "not a size") }
         case 2:
-            if let minor = InfoFields.number(field, max: Self.maxMinor) { self.minor = minor } else {
+            if let minor = InfoFields.number(field, max: Self.maxMinor) {
+                self.minor = minor
+            } else {
                 ignore(field, "not a minor 0…\(Self.maxMinor)")
             }
         default:

@@ -25,7 +25,9 @@ public enum VPipeDriver: PipeDriver {
 
     /// The client maps the block the server sized (its `s_info`).
     static func ring(of vlink: Vlink) -> PipeRing {
-        PipeRing(blockSize: InfoFields.blockSize(VPipeInfo.server(vlink.endpoint.serverInfo).size, layout: .vpipe), layout: .vpipe)
+        PipeRing(
+            blockSize: InfoFields.blockSize(VPipeInfo.server(vlink.endpoint.serverInfo).size, layout: .vpipe),
+            layout: .vpipe)
     }
 
     /// The ends this VM has, in lookup order (minor order).

@@ -9,10 +9,13 @@ struct DTSourceOptions: ParsableArguments {
     @Argument(help: "The .dts source file.")
     var input: String
 
-    @Option(name: [.customShort("i"), .customLong("include")], help: "Add a directory to the /include/ and /incbin/ search path.")
+    @Option(
+        name: [.customShort("i"), .customLong("include")],
+        help: "Add a directory to the /include/ and /incbin/ search path.")
     var includePaths: [String] = []
 
-    @Flag(name: [.customShort("@"), .customLong("symbol")], help: "Generate the __symbols__ node (labels of the tree).")
+    @Flag(
+        name: [.customShort("@"), .customLong("symbol")], help: "Generate the __symbols__ node (labels of the tree).")
     var generateSymbols = false
 
     @Flag(name: [.customShort("f"), .customLong("force")], help: "Produce output even when semantic checks fail.")

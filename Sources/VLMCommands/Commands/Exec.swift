@@ -39,7 +39,9 @@ struct Exec: ParsableCommand {
         }
         // The same directory inside when there is one (the host's file system is below), else /.
         if (try? Namespaces.changeDirectory(workingDirectory ?? "/")) == nil { try? Namespaces.changeDirectory("/") }
-        let forwarded = [Signal.interrupt, .terminate, .hangUp, Signal(rawValue: 3), Signal(rawValue: 10), Signal(rawValue: 12)]
+        let forwarded = [
+            Signal.interrupt, .terminate, .hangUp, Signal(rawValue: 3), Signal(rawValue: 10), Signal(rawValue: 12),
+        ]
         let signals = try SignalFD(forwarded)
         let child: ChildProcess
         do {
@@ -75,7 +77,9 @@ struct Exec: ParsableCommand {
         } catch let error as RuntimeError {
             throw RuntimeFailure(error.description)
         }
-        if let match = report.vms.first(where: { String($0.id) == vm || $0.name == vm }) { return (match.id, match.pid) }
+        if let match = report.vms.first(where: { String($0.id) == vm || $0.name == vm }) {
+            return (match.id, match.pid)
+        }
         let known = report.vms.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
         printError("vlm exec: error: no VM '\(vm)' in the platform at \(directory.path); its VMs: \(known)")
         throw ExitCode(2)
@@ -86,7 +90,8 @@ struct Exec: ParsableCommand {
 /// by the terminal, which signals CMD's process group itself) passed on to CMD.
 enum ExecWaiter {
     enum Token: UInt64, EpollToken {
-        case child = 1, signals = 2
+        case child = 1
+        case signals = 2
         var epollData: UInt64 { rawValue }
         init?(epollData: UInt64) { self.init(rawValue: epollData) }
     }

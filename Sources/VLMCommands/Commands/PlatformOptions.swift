@@ -9,7 +9,9 @@ struct PlatformOptions: ParsableArguments {
     @Argument(help: "The platform's .dts file (default: the embedded demo platform).")
     var config: String?
 
-    @Option(name: [.customShort("i"), .customLong("include")], help: "Add a directory to the /include/ and /incbin/ search path.")
+    @Option(
+        name: [.customShort("i"), .customLong("include")],
+        help: "Add a directory to the /include/ and /incbin/ search path.")
     var includePaths: [String] = []
 
     /// The config's name: its file name without directory and extension, `demo`

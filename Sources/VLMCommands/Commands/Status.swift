@@ -30,13 +30,15 @@ enum StatusFormat {
     static func table(_ report: StatusReport) -> String {
         var out = "ID  NAME                STATE    PID      RESTARTS\n"
         for vm in report.vms {
-            out += pad("\(vm.id)", 4) + pad(vm.name, 20) + pad(vm.state, 9) + pad(vm.pid.map(String.init) ?? "-", 9)
+            out +=
+                pad("\(vm.id)", 4) + pad(vm.name, 20) + pad(vm.state, 9) + pad(vm.pid.map(String.init) ?? "-", 9)
                 + "\(vm.restarts)\n"
         }
         if !report.vlinks.isEmpty {
             out += "\nVLINK               LINK  SERVER  CLIENT  S-STATE  C-STATE\n"
             for v in report.vlinks {
-                out += pad(v.name, 20) + pad("\(v.link)", 6) + pad("\(v.server)", 8) + pad("\(v.client)", 8)
+                out +=
+                    pad(v.name, 20) + pad("\(v.link)", 6) + pad("\(v.server)", 8) + pad("\(v.client)", 8)
                     + pad(v.serverState, 9) + v.clientState + "\n"
             }
         }
@@ -58,7 +60,8 @@ enum StatusFormat {
             ])
         }
         let uptime = Double(report.uptimeMilliseconds) / 1000
-        return JSON.object([("vms", .array(vms)), ("vlinks", .array(vlinks)), ("uptime", .fraction(uptime))]).text + "\n"
+        return JSON.object([("vms", .array(vms)), ("vlinks", .array(vlinks)), ("uptime", .fraction(uptime))]).text
+            + "\n"
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

@@ -4,7 +4,8 @@ import Platform
 
 /// `vlm stop VM [--run-dir DIR]`.
 struct Stop: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop a VM in order (its drivers take their vlink ends OFF, then it exits).")
+    static let configuration = CommandConfiguration(
+        abstract: "Stop a VM in order (its drivers take their vlink ends OFF, then it exits).")
 
     @Argument(help: "The VM: an id (3) or a name.")
     var vm: String

@@ -26,10 +26,12 @@ extension NKDDIScript {
         // third thread competes with the two dispatchers for the CPUs.
         guard let finished = try? EventFD(nonBlocking: false) else { return "0" }
         let done = Atomic<Int>(0)
-        let id = nk.nk_xirq_attach(y, { [nk] _, _ in
-            let n = done.add(1, ordering: .relaxed).newValue
-            if n < count { nk.nk_xirq_trigger(x, peer) } else if n == count { finished.ring() }
-        }, nil)
+        let id = nk.nk_xirq_attach(
+            y,
+            { [nk] _, _ in
+                let n = done.add(1, ordering: .relaxed).newValue
+                if n < count { nk.nk_xirq_trigger(x, peer) } else if n == count { finished.ring() }
+            }, nil)
         guard id != 0 else { return "0" }
         defer { nk.nk_xirq_detach(id) }
         let clock = ContinuousClock()

@@ -14,15 +14,21 @@ extension NKDDIScript {
             let s = info.region.loadCString(info.offset, limit: 256)
             return "\(name) link=\(w[0]) s=\(w[1])/\(w[2]) c=\(w[4])/\(w[5]) s_info=\(s)"
         case "vlinkstate":
-            guard a.count == 3, let p = vlinkAddress(a[0]), let st = arg(2), let r = nk.pointer(nk.nk_ptov(p)) else { return nil }
+            guard a.count == 3, let p = vlinkAddress(a[0]), let st = arg(2), let r = nk.pointer(nk.nk_ptov(p)) else {
+                return nil
+            }
             r.advanced(by: a[1] == "s" ? 24 : 36).store32(UInt32(st))
             return "ok"
         case "pmem", "pdev":
             guard a.count == 3, let v = vlinkAddress(a[0]), let id = arg(1), let size = arg(2) else { return nil }
-            let p = head == "pmem" ? nk.nk_pmem_alloc(v, NkResourceId(id), size) : nk.nk_pdev_alloc(v, NkResourceId(id), size)
+            let p =
+                head == "pmem"
+                ? nk.nk_pmem_alloc(v, NkResourceId(id), size) : nk.nk_pdev_alloc(v, NkResourceId(id), size)
             return Self.hex(p)
         case "pxirq":
-            guard a.count == 4, let v = vlinkAddress(a[0]), let id = arg(1), let os = arg(2), let nb = arg(3) else { return nil }
+            guard a.count == 4, let v = vlinkAddress(a[0]), let id = arg(1), let os = arg(2), let nb = arg(3) else {
+                return nil
+            }
             return "\(nk.nk_pxirq_alloc(v, NkResourceId(id), NkOsId(os), Int32(nb)))"
         case "map":
             guard a.count == 2, let p = arg(0), let size = arg(1) else { return nil }
@@ -81,7 +87,8 @@ extension NKDDIScript {
                 pid += 1
             }
         case ("version", 0):
-            var major: UInt32 = 0, minor: UInt32 = 0
+            var major: UInt32 = 0
+            var minor: UInt32 = 0
             let r = nk.nk_hv_version_get(&major, &minor)
             return "\(r) \(major).\(minor)"
         case ("start", 1), ("stop", 1), ("suspend", 1), ("resume", 1):
@@ -114,12 +121,15 @@ extension NKDDIScript {
             return "\(id != 0 ? "ok" : "0")"
         case ("attachslow", 3):  // the handler prints `irq TAG X`, sleeps MS, prints `irq TAG done`
             guard let x, let ms = n[2] else { return nil }
-            let tag = a[1], counted = handler(tag)
-            let id = nk.nk_xirq_attach(x, { [self] cookie, xirq in
-                counted(cookie, xirq)
-                sleep(.milliseconds(ms))
-                emit("irq \(tag) done")
-            }, nil)
+            let tag = a[1]
+            let counted = handler(tag)
+            let id = nk.nk_xirq_attach(
+                x,
+                { [self] cookie, xirq in
+                    counted(cookie, xirq)
+                    sleep(.milliseconds(ms))
+                    emit("irq \(tag) done")
+                }, nil)
             if id != 0 { handlers.withLock { $0[tag] = id } }
             return "\(id != 0 ? "ok" : "0")"
         case ("attachmasked", 1): return x.map { "\(nk.nk_xirq_attach_masked($0, handler("masked"), nil))" }
@@ -127,8 +137,16 @@ extension NKDDIScript {
             guard let id = handlers.withLock({ $0.removeValue(forKey: a[0]) }) else { return nil }
             nk.nk_xirq_detach(id)
             return "ok"
-        case ("mask", 1): return x.map { nk.nk_xirq_mask($0); return "ok" }
-        case ("unmask", 1): return x.map { nk.nk_xirq_unmask($0); return "ok" }
+        case ("mask", 1):
+            return x.map {
+                nk.nk_xirq_mask($0)
+                return "ok"
+            }
+        case ("unmask", 1):
+            return x.map {
+                nk.nk_xirq_unmask($0)
+                return "ok"
+            }
         case ("trigger", 2):
             guard let x, let os = n[1] else { return nil }
             nk.nk_xirq_trigger(x, NkOsId(os))

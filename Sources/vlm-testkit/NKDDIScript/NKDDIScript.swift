@@ -98,7 +98,11 @@ final class NKDDIScript: Sendable {
         case ("bit2mask", 1): return u32(0).map { Self.hex(UInt64(nk.nk_bit2mask($0))) }
         case ("mask2bit", 1): return u32(0).map { "\(nk.nk_mask2bit($0))" }
         case ("xalloc", 1): return u32(0).map { "\(nk.nk_xirq_alloc($0))" }
-        case ("sleep", 1): return n[0].map { sleep(.milliseconds($0)); return "ok" }
+        case ("sleep", 1):
+            return n[0].map {
+                sleep(.milliseconds($0))
+                return "ok"
+            }
         default: break
         }
         return resources(head, a, n) ?? properties(head, a, n) ?? xirqs(head, a, n) ?? console(head, a, n)

@@ -17,7 +17,9 @@ enum DTC {
     static let skipReason: Comment = "dtc (Debian device-tree-compiler) is not installed and CI is unset"
 
     /// `dtc -q [-f] [-@] -I dts -O dtb -o - -i … FILE` in the corpus directory.
-    static func compile(_ file: String, force: Bool = true, symbols: Bool = false, in directory: String = Corpus.directory)
+    static func compile(
+        _ file: String, force: Bool = true, symbols: Bool = false, in directory: String = Corpus.directory
+    )
         throws -> ProcessOutcome
     {
         var arguments = ["-q", "-I", "dts", "-O", "dtb", "-o", "-"]
@@ -43,12 +45,13 @@ enum DTC {
 
     /// The check names of dtc's `ERROR (name):` lines, each once, in order.
     static func errorChecks(in standardError: String) -> [String] {
-        distinct(standardError.split(separator: "\n").compactMap { line in
-            guard let start = line.range(of: "ERROR (")?.upperBound,
-                let end = line[start...].firstIndex(of: ")")
-            else { return nil }
-            return String(line[start..<end])
-        })
+        distinct(
+            standardError.split(separator: "\n").compactMap { line in
+                guard let start = line.range(of: "ERROR (")?.upperBound,
+                    let end = line[start...].firstIndex(of: ")")
+                else { return nil }
+                return String(line[start..<end])
+            })
     }
 
     static func distinct(_ names: [String]) -> [String] {
@@ -69,7 +72,9 @@ enum DTC {
 /// Writes `bytes` to a fresh temporary file, passes its absolute path, removes it.
 func withTemporaryFile<T>(_ bytes: [UInt8], suffix: String, _ body: (String) throws -> T) throws -> T {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("vlm-\(UUID().uuidString)\(suffix)").path
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw CocoaError(.fileWriteUnknown) }
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+        throw CocoaError(.fileWriteUnknown)
+    }
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try body(path)
 }

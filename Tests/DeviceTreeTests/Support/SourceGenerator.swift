@@ -44,7 +44,9 @@ struct SourceGenerator {
         for _ in 0..<number(4) { property() }
         if chance(10) { out += "/delete-property/ \(pick(["p0", "p1", "reg"]));\n" }
         if depth < 3 {
-            for _ in 0..<number(depth == 0 ? 4 : 3) { node(name: chance(5) ? pick(badNames) : pick(names), depth: depth + 1) }
+            for _ in 0..<number(depth == 0 ? 4 : 3) {
+                node(name: chance(5) ? pick(badNames) : pick(names), depth: depth + 1)
+            }
         }
         if chance(10) { out += "/delete-node/ \(pick(names));\n" }
     }
@@ -52,11 +54,20 @@ struct SourceGenerator {
     private mutating func amendment() {
         switch number(7) {
         case 0: out += "/delete-node/ &\(target());\n"
-        case 4: out += "/ {\n"; body(depth: 1); out += "};\n"
+        case 4:
+            out += "/ {\n"
+            body(depth: 1)
+            out += "};\n"
         case 5: out += "/omit-if-no-ref/ &\(target());\n"
         case 6: out += "/delete-node/ &{\(pick(paths))};\n"
-        case 1: out += "&{/\(pick(names))} {\n"; body(depth: 2); out += "};\n"
-        default: out += "\(chance(20) ? "\(label()): " : "")&\(target()) {\n"; body(depth: 2); out += "};\n"
+        case 1:
+            out += "&{/\(pick(names))} {\n"
+            body(depth: 2)
+            out += "};\n"
+        default:
+            out += "\(chance(20) ? "\(label()): " : "")&\(target()) {\n"
+            body(depth: 2)
+            out += "};\n"
         }
     }
 
@@ -137,7 +148,9 @@ struct SourceGenerator {
         if chance(10) {
             return "\(expression(depth: depth + 1)) ? \(expression(depth: depth + 1)) : \(expression(depth: depth + 1))"
         }
-        let op = pick(["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^", "&&", "||", "==", "!=", "<", ">", "<=", ">="])
+        let op = pick([
+            "+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^", "&&", "||", "==", "!=", "<", ">", "<=", ">=",
+        ])
         return "(\(expression(depth: depth + 1)) \(op) \(expression(depth: depth + 1)))"
     }
 }

@@ -26,18 +26,20 @@ import VlinkLib
         #expect(vms[3].dev.childNames() == ["vpipe0", "tiny", "vbpipe0"])
         guard case .seqFile(let proc) = try #require(vms[2].procNK.child(named: "vpipe")) else { return }
         let text = String(decoding: try proc.snapshot().bytes, as: UTF8.self)
-        #expect(text == """
-            Mi Pr Id EDU St Size Opns Reads ReadBytes- Wrtes WriteBytes Name
-             0  3  0 ER0 FF 1ff8    0     0          0     0          0 vpipe0
-             1  3  1 EW0 FF   20    0     0          0     0          0 tiny
+        #expect(
+            text == """
+                Mi Pr Id EDU St Size Opns Reads ReadBytes- Wrtes WriteBytes Name
+                 0  3  0 ER0 FF 1ff8    0     0          0     0          0 vpipe0
+                 1  3  1 EW0 FF   20    0     0          0     0          0 tiny
 
-            """)
+                """)
         guard case .seqFile(let vb) = try #require(vms[3].procNK.child(named: "vbpipe")) else { return }
-        #expect(String(decoding: try vb.snapshot().bytes, as: UTF8.self) == """
-            Mi Pr Id EaU Stat Size Opns Reads ReadBytes- Wrtes WriteBytes
-             0  2  0 Ea0 FFFF  ff0    0     0          0     0          0
+        #expect(
+            String(decoding: try vb.snapshot().bytes, as: UTF8.self) == """
+                Mi Pr Id EaU Stat Size Opns Reads ReadBytes- Wrtes WriteBytes
+                 0  2  0 Ea0 FFFF  ff0    0     0          0     0          0
 
-            """)
+                """)
     }
 
     @Test func wrongDirectionIsEACCES() throws {
@@ -82,7 +84,9 @@ import VlinkLib
         // A big write (> ring size) is partial.
         #expect(R.write(writer, [UInt8](repeating: 3, count: 40), nonBlocking: true).1.reply == .count(12))
         #expect(R.write(writer, [4], nonBlocking: true).1.reply == .error(.eagain))
-        #expect(R.read(reader, 100, nonBlocking: true).1.reply == .bytes([UInt8](repeating: 1, count: 20) + [UInt8](repeating: 3, count: 12)))
+        #expect(
+            R.read(reader, 100, nonBlocking: true).1.reply
+                == .bytes([UInt8](repeating: 1, count: 20) + [UInt8](repeating: 3, count: 12)))
     }
 
     @Test func blockingWriteWaitsForRoomAndEPIPEWhenTheReaderLeaves() throws {
@@ -116,7 +120,8 @@ import VlinkLib
         let first = R.open(vms[2].device("vbpipe0"), .readWrite)
         let second = R.open(vms[3].device("vbpipe0"), .readWrite)
         #expect(R.await(second) == .opened && R.await(first) == .opened)
-        let a = try #require(first.openedHandle), b = try #require(second.openedHandle)
+        let a = try #require(first.openedHandle)
+        let b = try #require(second.openedHandle)
         let (read, reading) = R.read(a, 10)
         _ = R.write(b, Array("abc".utf8))
         #expect(Requests.eventually { vms[2].device("vbpipe0").statistics.readBytes == 3 })
@@ -176,7 +181,8 @@ import VlinkLib
         #expect(first.reply == nil)
         let second = R.open(vms[3].device("vbpipe0"), .readWrite)
         #expect(R.await(second) == .opened && R.await(first) == .opened)
-        let a = try #require(first.openedHandle), b = try #require(second.openedHandle)
+        let a = try #require(first.openedHandle)
+        let b = try #require(second.openedHandle)
         // VM2 has no `a` flag: a read of 5 waits for all 5 bytes.
         let (_, full) = R.read(a, 5)
         _ = R.write(b, Array("abc".utf8))

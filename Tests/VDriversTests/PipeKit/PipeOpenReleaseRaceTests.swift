@@ -16,7 +16,8 @@ import VlinkLib
     @Test func lastCloseRacingTheNextFirstOpenLeavesTheDeviceOpen() throws {
         let vms = try TwoVMs()
         let device = vms[2].device("vbpipe0")
-        let reading = try #require(device.links.reading), writing = try #require(device.links.writing)
+        let reading = try #require(device.links.reading)
+        let writing = try #require(device.links.writing)
         var held = R.open(device, .readWrite, nonBlocking: true)
         var misses = 0
         for _ in 0..<400 {
@@ -37,7 +38,9 @@ import VlinkLib
             opener.join()
             held = next
             // Open and alone (VM 3 never opens): my two ends wait at RESET; OFF only once closed.
-            if device.openCount != 1 || reading.serverWord != NK_DEV_VLINK_RESET || writing.clientWord != NK_DEV_VLINK_RESET {
+            if device.openCount != 1 || reading.serverWord != NK_DEV_VLINK_RESET
+                || writing.clientWord != NK_DEV_VLINK_RESET
+            {
                 misses += 1
             }
         }

@@ -2,6 +2,7 @@
 import Platform
 import PlatformViews
 import Testing
+
 @testable import VDrivers
 @testable import VlinkLib
 
@@ -53,7 +54,8 @@ import Testing
         vlink.start()  // runs the handshake: ON→OFF (ABORT captures c_idx), drained, →RESET
         #expect(reading.mine == .reset)
         let recorder = ReplyRecorder()
-        _ = channel.submit(DeviceReadRequest(count: 100, flags: .accessMode(.readOnly, nonBlocking: true), responder: recorder))
+        _ = channel.submit(
+            DeviceReadRequest(count: 100, flags: .accessMode(.readOnly, nonBlocking: true), responder: recorder))
         #expect(recorder.reply == .bytes([]))  // EOF, not stale bytes
     }
 }

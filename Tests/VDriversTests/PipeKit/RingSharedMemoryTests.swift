@@ -18,7 +18,8 @@ import VDrivers
         let writerMap = try object.map()
         let readerMap = try object.map()
         let block = 8 + 1000  // not a power of two
-        let toReader = try EventFD(), toWriter = try EventFD()
+        let toReader = try EventFD()
+        let toWriter = try EventFD()
         let total = 3_000_000
         let wakeups = Atomic<Int>(0)
 
@@ -30,12 +31,19 @@ import VDrivers
                 var room = producer.room()
                 if room == 0 {
                     room = producer.prepareToWait()
-                    if room == 0 { _ = try? toWriter.wait(); producer.awake(); continue }
+                    if room == 0 {
+                        _ = try? toWriter.wait()
+                        producer.awake()
+                        continue
+                    }
                 }
                 let count = min(room, chunk.count, total - sent)
                 for i in 0..<count { chunk[i] = Self.pattern(sent + i) }
                 chunk.withUnsafeBytes { producer.stage($0, count: count) }
-                if producer.publish(count) { try? toReader.signal(); wakeups.add(1, ordering: .relaxed) }
+                if producer.publish(count) {
+                    try? toReader.signal()
+                    wakeups.add(1, ordering: .relaxed)
+                }
                 sent += count
             }
         }
@@ -46,7 +54,11 @@ import VDrivers
             var count = consumer.available()
             if count == 0 {
                 count = consumer.prepareToWait()
-                if count == 0 { _ = try toReader.wait(); consumer.awake(); continue }
+                if count == 0 {
+                    _ = try toReader.wait()
+                    consumer.awake()
+                    continue
+                }
             }
             let take = min(count, 500)
             consumer.withData(take) { first, second in

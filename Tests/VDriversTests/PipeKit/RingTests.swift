@@ -37,8 +37,9 @@ struct TwinRing {
     @Test func layoutsMatchTheManual() {
         #expect(ExRingLayout.vpipe.headerSize == 8 && ExRingLayout.vpipe.cIdx == 4 && ExRingLayout.vpipe.sWait == nil)
         #expect(ExRingLayout.vbpipe.headerSize == 16)
-        #expect([ExRingLayout.vbpipe.sIdx, ExRingLayout.vbpipe.sWait, ExRingLayout.vbpipe.cIdx, ExRingLayout.vbpipe.cWait]
-            == [0, 4, 8, 12])
+        #expect(
+            [ExRingLayout.vbpipe.sIdx, ExRingLayout.vbpipe.sWait, ExRingLayout.vbpipe.cIdx, ExRingLayout.vbpipe.cWait]
+                == [0, 4, 8, 12])
         #expect(ExRingLayout.vpipe.minimumBlockSize == 32 && ExRingLayout.vbpipe.minimumBlockSize == 32)
         #expect(DEF_RING_SIZE == 4096)
     }
@@ -68,7 +69,10 @@ struct TwinRing {
         var read: [UInt8] = []
         var next: UInt8 = 0
         for round in 0..<50 {
-            let chunk = (0..<(round % 7 + 1)).map { _ in next &+= 1; return next }
+            let chunk = (0..<(round % 7 + 1)).map { _ in
+                next &+= 1
+                return next
+            }
             let (count, _) = ring.write(chunk)
             written += chunk.prefix(count)
             next &-= UInt8(chunk.count - count)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import PlatformFUSE
-import PlatformViews
 import PlatformTestSupport
+import PlatformViews
 import Testing
 import VDrivers
 
@@ -29,7 +29,7 @@ import VDrivers
         }
 
         deinit {
-            mounts.forEach { $0.unmount() }
+            for mount in mounts { mount.unmount() }
             try? FileManager.default.removeItem(atPath: directory)
         }
 

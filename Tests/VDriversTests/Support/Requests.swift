@@ -12,17 +12,23 @@ enum Requests {
         return recorder
     }
 
-    static func read(_ handle: any DeviceFileHandle, _ count: Int, nonBlocking: Bool = false) -> (DeviceReadRequest, ReplyRecorder) {
+    static func read(_ handle: any DeviceFileHandle, _ count: Int, nonBlocking: Bool = false) -> (
+        DeviceReadRequest, ReplyRecorder
+    ) {
         let recorder = ReplyRecorder()
-        let request = DeviceReadRequest(count: count, flags: .accessMode(.readOnly, nonBlocking: nonBlocking), responder: recorder)
+        let request = DeviceReadRequest(
+            count: count, flags: .accessMode(.readOnly, nonBlocking: nonBlocking), responder: recorder)
         handle.read(request)
         return (request, recorder)
     }
 
-    static func write(_ handle: any DeviceFileHandle, _ bytes: [UInt8], nonBlocking: Bool = false) -> (DeviceWriteRequest, ReplyRecorder) {
+    static func write(_ handle: any DeviceFileHandle, _ bytes: [UInt8], nonBlocking: Bool = false) -> (
+        DeviceWriteRequest, ReplyRecorder
+    ) {
         let recorder = ReplyRecorder()
         let request = bytes.withUnsafeBytes { buffer in
-            let request = DeviceWriteRequest(bytes: buffer, flags: .accessMode(.writeOnly, nonBlocking: nonBlocking), responder: recorder)
+            let request = DeviceWriteRequest(
+                bytes: buffer, flags: .accessMode(.writeOnly, nonBlocking: nonBlocking), responder: recorder)
             handle.write(request)
             request.endBorrow()
             return request

@@ -38,8 +38,10 @@ final class TwoVMs: @unchecked Sendable {
             vms: [.init(id: 2, name: "server"), .init(id: 3, name: "client")], vlinks: vlinks, properties: [],
             pmemSize: 8 << 20, pdevHeapSize: 16 << 10)
         let sizes = Repository.regionSizes(for: input)
-        objects = (try SharedMemory.anonymous(label: "vd-repo", size: sizes.repo),
-                   try SharedMemory.anonymous(label: "vd-pmem", size: sizes.pmem))
+        objects = (
+            try SharedMemory.anonymous(label: "vd-repo", size: sizes.repo),
+            try SharedMemory.anonymous(label: "vd-pmem", size: sizes.pmem)
+        )
         supervisor = Repository.format(input, repo: try objects.repo.map(), pmem: try objects.pmem.map())
         doorbells = [2: Bell(), 3: Bell()]
         for id: NkOsId in [2, 3] { try boot(id) }
@@ -51,8 +53,11 @@ final class TwoVMs: @unchecked Sendable {
         let repository = Repository(repo: try objects.repo.map(), pmem: try objects.pmem.map())
         let nkddi = NKDDI(repository: repository, id: id, doorbells: doorbells, hypervisor: nil)
         let log = LogLines()
-        let dev = ViewDirectory(), procNK = ViewDirectory()
-        let context = VDriverContext(nkddi: nkddi, dev: dev, procNK: procNK) { line in log.lines.withLock { $0.append(line) } }
+        let dev = ViewDirectory()
+        let procNK = ViewDirectory()
+        let context = VDriverContext(nkddi: nkddi, dev: dev, procNK: procNK) { line in
+            log.lines.withLock { $0.append(line) }
+        }
         let drivers = VDriverRegistry.boot(context)
         let bell = try EventFD()
         doorbells[id]!.current.withLock { $0 = bell }  // a dead kernel's dispatcher is never rung again

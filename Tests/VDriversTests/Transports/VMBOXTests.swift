@@ -2,6 +2,7 @@
 import Platform
 import Synchronization
 import Testing
+
 @testable import Transports
 
 /// VMBOX (§7.1) between two VMs: a queue pair per peer on VSMQ, `on`/`off`
@@ -50,7 +51,8 @@ import Testing
             try #require(msg).store(Array(text.utf8) + [0])
             #expect(box.vmbox_msg_send(try #require(vmq), try #require(msg)) == 0)
         }
-        #expect(R.eventually { e2.all.contains("from 3: hello back end") && e3.all.contains("from 2: hello front end") })
+        #expect(
+            R.eventually { e2.all.contains("from 3: hello back end") && e3.all.contains("from 2: hello front end") })
 
         vms.crash(3)
         #expect(R.eventually { e2.all.contains("off 3") })

@@ -3,8 +3,9 @@ import Dispatch
 import Platform
 import Synchronization
 import Testing
-@testable import Transports
 import VlinkLib
+
+@testable import Transports
 
 /// VRPC(4D) between two VMs over real shared memory and xirq dispatchers:
 /// lookup over every end (`#clone` ends too), calls in place, direct and thread
@@ -33,7 +34,9 @@ import VlinkLib
         var size = vrpc_size_t(text.utf8.count)
         vrpc.vrpc_data().storeBytes(Array(text.utf8))
         let status = vrpc.vrpc_call(&size)
-        return (status, status == 0 ? String(decoding: vrpc.vrpc_data().loadBytes(count: Int(size)), as: UTF8.self) : "")
+        return (
+            status, status == 0 ? String(decoding: vrpc.vrpc_data().loadBytes(count: Int(size)), as: UTF8.self) : ""
+        )
     }
 
     @Test func lookupFindsEveryEndOnceUntilReleased() throws {
@@ -63,11 +66,13 @@ import VlinkLib
         let overlaps = Atomic<Int>(0)
         #expect(client.vrpc_client_open({ cookie in readies.add(cookie as? Int ?? 0, ordering: .relaxed) }, 1) == 0)
         #expect(readies.load(ordering: .relaxed) == 0)  // the server is not open yet
-        #expect(server.vrpc_server_open({ cookie, size in
-            if inside.add(1, ordering: .relaxed).newValue > 1 { overlaps.add(1, ordering: .relaxed) }
-            defer { inside.subtract(1, ordering: .relaxed) }
-            return Self.upper(server)(cookie, size)
-        }, nil, direct) == 0)
+        #expect(
+            server.vrpc_server_open(
+                { cookie, size in
+                    if inside.add(1, ordering: .relaxed).newValue > 1 { overlaps.add(1, ordering: .relaxed) }
+                    defer { inside.subtract(1, ordering: .relaxed) }
+                    return Self.upper(server)(cookie, size)
+                }, nil, direct) == 0)
         #expect(R.eventually { readies.load(ordering: .relaxed) == 1 })
         #expect(Self.call(client, "get rate 3") == (0, "GET RATE 3"))
 
@@ -83,7 +88,7 @@ import VlinkLib
                 }
             }
         }
-        threads.forEach { $0.join() }
+        for thread in threads { thread.join() }
         #expect(failures.load(ordering: .relaxed) == 0)
         #expect(overlaps.load(ordering: .relaxed) == 0)
     }
@@ -94,7 +99,12 @@ import VlinkLib
         let server = try #require(vrpc2.vrpc_server_lookup("vclk_ctrl"))
         let client = try #require(vrpc3.vrpc_client_lookup("vclk_ctrl"))
         let calls = Atomic<Int>(0)
-        #expect(server.vrpc_server_open({ _, size in calls.add(1, ordering: .relaxed); return size }, nil, true) == 0)
+        #expect(
+            server.vrpc_server_open(
+                { _, size in
+                    calls.add(1, ordering: .relaxed)
+                    return size
+                }, nil, true) == 0)
         #expect(client.vrpc_client_open({ _ in }, nil) == 0)
         #expect(R.eventually { client.vlink.state == .up })
         var size: vrpc_size_t = 257
@@ -114,7 +124,12 @@ import VlinkLib
         let server = try #require(vrpc2.vrpc_server_lookup("vclk_ctrl"))
         let client = try #require(vrpc3.vrpc_client_lookup("vclk_ctrl"))
         let gate = DispatchSemaphore(value: 0)
-        #expect(server.vrpc_server_open({ _, size in gate.wait(); return size }, nil, false) == 0)
+        #expect(
+            server.vrpc_server_open(
+                { _, size in
+                    gate.wait()
+                    return size
+                }, nil, false) == 0)
         #expect(client.vrpc_client_open({ _ in }, nil) == 0)
         #expect(R.eventually { client.vlink.state == .up })
         let status = Atomic<Int32>(1)
@@ -137,10 +152,12 @@ import VlinkLib
         let gate = DispatchSemaphore(value: 0)
         let slow = Atomic<Bool>(true)
         let upper = Self.upper(server)
-        #expect(server.vrpc_server_open({ cookie, size in
-            if slow.exchange(false, ordering: .relaxed) { gate.wait() }
-            return upper(cookie, size)
-        }, nil, false) == 0)
+        #expect(
+            server.vrpc_server_open(
+                { cookie, size in
+                    if slow.exchange(false, ordering: .relaxed) { gate.wait() }
+                    return upper(cookie, size)
+                }, nil, false) == 0)
         #expect(client.vrpc_client_open({ _ in }, nil) == 0)
         #expect(R.eventually { client.vlink.state == .up })
         client.vrpc_data().storeBytes(Array("slow".utf8))
@@ -168,7 +185,12 @@ import VlinkLib
         let server = try #require(VRPC(nkddi: vms[2].nkddi).vrpc_server_lookup("vclk_ctrl"))
         let client = try #require(vrpc3.vrpc_client_lookup("vclk_ctrl"))
         let gate = DispatchSemaphore(value: 0)
-        #expect(server.vrpc_server_open({ _, size in gate.wait(); return size }, nil, false) == 0)
+        #expect(
+            server.vrpc_server_open(
+                { _, size in
+                    gate.wait()
+                    return size
+                }, nil, false) == 0)
         let readies = Atomic<Int>(0)
         #expect(client.vrpc_client_open({ _ in readies.add(1, ordering: .relaxed) }, nil) == 0)
         #expect(R.eventually { readies.load(ordering: .relaxed) == 1 })

@@ -2,8 +2,9 @@
 import Platform
 import Synchronization
 import Testing
-@testable import Transports
 import VlinkLib
+
+@testable import Transports
 
 /// VSMQ (§7.2) between two VMs over real shared memory: lookup by name and
 /// direction, online only when both ends are ready, early messages, full and
@@ -144,7 +145,8 @@ import VlinkLib
         p.vms.crash(2)
         #expect(
             R.eventually { !p.tx.vsmq_link_is_online() && p.sysconfs.count > before },
-            "tx \(p.tx.vlink.endpoint.mine) peer \(String(describing: p.tx.vlink.endpoint.peerState)) state \(p.tx.vlink.state) sysconfs \(p.sysconfs.count) before \(before)")
+            "tx \(p.tx.vlink.endpoint.mine) peer \(String(describing: p.tx.vlink.endpoint.peerState)) state \(p.tx.vlink.state) sysconfs \(p.sysconfs.count) before \(before)"
+        )
         #expect(p.tx.vsmq_msg_allocate().0 == VsmqReturn.ENOTCONN)
 
         try p.vms.boot(2)

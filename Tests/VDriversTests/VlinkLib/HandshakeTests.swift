@@ -33,14 +33,18 @@ import VlinkLib
     }
 
     @Test func settleRunsToAFixedPoint() {
-        #expect(Handshake.settle(mine: .off, peer: .reset, mayReset: true)
-            == .init(state: .on, didReset: true, changed: true, wentDown: false))
-        #expect(Handshake.settle(mine: .on, peer: .off, mayReset: true)
-            == .init(state: .reset, didReset: true, changed: true, wentDown: true))
-        #expect(Handshake.settle(mine: .on, peer: .off, mayReset: false)
-            == .init(state: .off, didReset: false, changed: true, wentDown: true))
-        #expect(Handshake.settle(mine: .on, peer: .on, mayReset: true)
-            == .init(state: .on, didReset: false, changed: false, wentDown: false))
+        #expect(
+            Handshake.settle(mine: .off, peer: .reset, mayReset: true)
+                == .init(state: .on, didReset: true, changed: true, wentDown: false))
+        #expect(
+            Handshake.settle(mine: .on, peer: .off, mayReset: true)
+                == .init(state: .reset, didReset: true, changed: true, wentDown: true))
+        #expect(
+            Handshake.settle(mine: .on, peer: .off, mayReset: false)
+                == .init(state: .off, didReset: false, changed: true, wentDown: true))
+        #expect(
+            Handshake.settle(mine: .on, peer: .on, mayReset: true)
+                == .init(state: .on, didReset: false, changed: false, wentDown: false))
     }
 
     /// Two ends exchanging SYSCONFs in every interleaving reach ON/ON, and after

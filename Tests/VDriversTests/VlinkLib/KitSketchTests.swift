@@ -4,6 +4,7 @@ import Platform
 import PlatformSys
 import Synchronization
 import Testing
+
 @testable import VDrivers
 @testable import VlinkLib
 
@@ -28,27 +29,33 @@ import Testing
 
         init(nkddi: NKDDI, server: Bool) {
             let replies = self.replies
-            drv = VlinkDrv(name: "vecho", flags: server ? .server : .client, nkddi: nkddi, vlink_init: { vlink in
-                let endpoint = vlink.endpoint
-                let nkddi = endpoint.nkddi
-                let paddr = nkddi.nk_pmem_alloc(endpoint.plink, 0, 4096)
-                let request = nkddi.nk_pxirq_alloc(endpoint.plink, 1, endpoint.record.s_id, 1)
-                let reply = nkddi.nk_pxirq_alloc(endpoint.plink, 0, endpoint.record.c_id, 1)
-                guard paddr != 0, request != 0, reply != 0,
-                    let memory = nkddi.pointer(nkddi.nk_mem_map(paddr, 4096)), let region = memory.region as? any RingMemory
-                else { return VlinkReturn.ENOMEM }
-                let buffer = EchoBuffer(memory: region, base: memory.offset, request: request, reply: reply)
-                vlink.private = buffer
-                if vlink.server {
-                    _ = nkddi.nk_xirq_attach(request, { _, _ in
-                        buffer.answer()
-                        nkddi.nk_xirq_trigger(reply, vlink.id_peer)
-                    }, nil)
-                } else {
-                    _ = nkddi.nk_xirq_attach(reply, { _, _ in replies.waiting.withLock { $0[ObjectIdentifier(vlink)] }?.signal() }, nil)
-                }
-                return 0
-            })
+            drv = VlinkDrv(
+                name: "vecho", flags: server ? .server : .client, nkddi: nkddi,
+                vlink_init: { vlink in
+                    let endpoint = vlink.endpoint
+                    let nkddi = endpoint.nkddi
+                    let paddr = nkddi.nk_pmem_alloc(endpoint.plink, 0, 4096)
+                    let request = nkddi.nk_pxirq_alloc(endpoint.plink, 1, endpoint.record.s_id, 1)
+                    let reply = nkddi.nk_pxirq_alloc(endpoint.plink, 0, endpoint.record.c_id, 1)
+                    guard paddr != 0, request != 0, reply != 0,
+                        let memory = nkddi.pointer(nkddi.nk_mem_map(paddr, 4096)),
+                        let region = memory.region as? any RingMemory
+                    else { return VlinkReturn.ENOMEM }
+                    let buffer = EchoBuffer(memory: region, base: memory.offset, request: request, reply: reply)
+                    vlink.private = buffer
+                    if vlink.server {
+                        _ = nkddi.nk_xirq_attach(
+                            request,
+                            { _, _ in
+                                buffer.answer()
+                                nkddi.nk_xirq_trigger(reply, vlink.id_peer)
+                            }, nil)
+                    } else {
+                        _ = nkddi.nk_xirq_attach(
+                            reply, { _, _ in replies.waiting.withLock { $0[ObjectIdentifier(vlink)] }?.signal() }, nil)
+                    }
+                    return 0
+                })
             _ = drv.vlink_drv_probe()
             _ = drv.vlink_drv_startup()
         }
@@ -58,7 +65,15 @@ import Testing
             let vlink = drv.vlinks[0]
             guard let buffer = vlink.private as? EchoBuffer else { return (VlinkReturn.ENXIO, []) }
             let wake = DispatchSemaphore(value: 0)
-            guard let session = vlink.vlink_session_create(nil, { _ in wake.signal(); return 0 }).1 else {
+            guard
+                let session = vlink.vlink_session_create(
+                    nil,
+                    { _ in
+                        wake.signal()
+                        return 0
+                    }
+                ).1
+            else {
                 return (VlinkReturn.ENXIO, [])
             }
             defer { session.vlink_session_destroy() }

@@ -2,6 +2,7 @@
 import Platform
 import Synchronization
 import Testing
+
 @testable import VlinkLib
 
 /// VLINK_LIB (manual lines 8845–9635) on two VMs over real shared memory: probe
@@ -31,10 +32,12 @@ import Testing
                 vlink_init: { [self] vlink in
                     guard vlink.endpoint.link != failInit else { return VlinkReturn.ENOMEM }
                     for idx in VlinkOpIndex.allCases {
-                        vlink.vlink_op_register(idx, { vlink, cookie in
-                            self.note("vm\(vlink.id) link\(vlink.endpoint.link) \(idx) \(cookie as? String ?? "")")
-                            return 0
-                        }, "c")
+                        vlink.vlink_op_register(
+                            idx,
+                            { vlink, cookie in
+                                self.note("vm\(vlink.id) link\(vlink.endpoint.link) \(idx) \(cookie as? String ?? "")")
+                                return 0
+                            }, "c")
                     }
                     return 0
                 })
@@ -105,7 +108,9 @@ import Testing
 
     @Test func startupStopsAtAFailingInit() throws {
         let vms = try TwoVMs(vlinks: Self.vlinks)
-        let drv = VlinkDrv(name: "vkit", flags: .server, nkddi: vms[2].nkddi, init: { _ in VlinkReturn.ENOMEM }, vlink_init: { _ in 0 })
+        let drv = VlinkDrv(
+            name: "vkit", flags: .server, nkddi: vms[2].nkddi, init: { _ in VlinkReturn.ENOMEM }, vlink_init: { _ in 0 }
+        )
         #expect(drv.vlink_drv_startup() == VlinkReturn.EINVAL)  // not probed
         #expect(drv.vlink_drv_probe() == 0)
         #expect(drv.vlink_drv_startup() == VlinkReturn.ENOMEM)
@@ -116,9 +121,11 @@ import Testing
     @Test func aResetOperationThatReturnsNonZeroHoldsTheEndOff() throws {
         let vms = try TwoVMs(vlinks: Self.vlinks)
         let ready = Atomic<Bool>(false)
-        let drv = VlinkDrv(name: "vkit", flags: [.server, .onDemand], nkddi: vms[2].nkddi, vlink_init: { vlink in
-            vlink.vlink_op_register(.reset) { _, _ in ready.load(ordering: .acquiring) ? 0 : VlinkReturn.EAGAIN }
-        })
+        let drv = VlinkDrv(
+            name: "vkit", flags: [.server, .onDemand], nkddi: vms[2].nkddi,
+            vlink_init: { vlink in
+                vlink.vlink_op_register(.reset) { _, _ in ready.load(ordering: .acquiring) ? 0 : VlinkReturn.EAGAIN }
+            })
         #expect(drv.vlink_drv_probe() == 0 && drv.vlink_drv_startup() == 0)
         let vlink = drv.vlinks[0]
         #expect(vlink.endpoint.mine == .off && vlink.target == .stopped)  // onDemand: nothing yet

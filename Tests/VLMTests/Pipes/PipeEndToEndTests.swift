@@ -5,15 +5,18 @@ import Testing
 /// vpipe and vbpipe through a real `vlm run` (issue 6 items 3–4): Unix-pipe
 /// semantics of the device files in `DIR/vm<N>/dev`, driven from the host with
 /// shell tools and Python, and the `/proc/nk` counters they leave.
-@Suite("vlm run: vpipe and vbpipe semantics", .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
+@Suite(
+    "vlm run: vpipe and vbpipe semantics", .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct PipeEndToEndTests {
     @Test("echo, cat and dd carry bytes from one VM to another, byte for byte")
     func shellTools() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let echo = try pipes.sh("cat vm2/dev/vpipe0 > ../got & sleep 0.3; echo hello > vm3/dev/vpipe0; wait; cat ../got")
+            let echo = try pipes.sh(
+                "cat vm2/dev/vpipe0 > ../got & sleep 0.3; echo hello > vm3/dev/vpipe0; wait; cat ../got")
             #expect(echo.outputText == "hello\n")
-            let dd = try pipes.sh("""
+            let dd = try pipes.sh(
+                """
                 head -c 3000000 /dev/urandom > ../src
                 cat vm3/dev/vpipe1 > ../got & sleep 0.3
                 dd if=../src of=vm2/dev/vpipe1 bs=64K 2>/dev/null; wait
@@ -23,12 +26,14 @@ struct PipeEndToEndTests {
         }
     }
 
-    @Test("vbpipe: writes and reads far larger than the ring complete (the wait flags are raised after partial progress)")
+    @Test(
+        "vbpipe: writes and reads far larger than the ring complete (the wait flags are raised after partial progress)")
     func vbpipeLargeTransfers() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
             // Before the fix the writer waited with c_wait low once it had filled the ring: a stall after 4080 bytes.
-            let outcome = try pipes.sh("""
+            let outcome = try pipes.sh(
+                """
                 head -c 3000000 /dev/urandom > ../src
                 dd if=vm4/dev/vbpipe0 of=../got bs=1M 2>/dev/null &
                 dd if=../src of=vm3/dev/vbpipe0 bs=256K 2>/dev/null; wait
@@ -42,7 +47,8 @@ struct PipeEndToEndTests {
     func vpipeDirection() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 N = os.O_NONBLOCK
                 print(err(lambda: os.open('vm2/dev/vpipe0', os.O_WRONLY | N)),
                       err(lambda: os.open('vm3/dev/vpipe0', os.O_RDONLY | N)),
@@ -61,12 +67,14 @@ struct PipeEndToEndTests {
             // its second chunk only after the reader saw EAGAIN (a marker file): no step
             // depends on how fast either process runs. A read that did not wait would
             // return b'' or an error, not the late bytes.
-            let writer = try pipes.startPython("""
+            let writer = try pipes.startPython(
+                """
                 w = os.open('vm3/dev/vpipe0', os.O_WRONLY)
                 wait_for(lambda: proc(2, 'vpipe')[3] == 'ER1'); time.sleep(0.3); os.write(w, b'late')
                 wait_for(lambda: os.path.exists('../saw-eagain')); os.write(w, b'more'); os.close(w)
                 """)
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 r = os.open('vm2/dev/vpipe0', os.O_RDONLY)
                 first = os.read(r, 100)
                 os.set_blocking(r, False)
@@ -84,7 +92,8 @@ struct PipeEndToEndTests {
     func writeRules() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 print(err(lambda: os.write(os.open('vm3/dev/vpipe0', os.O_WRONLY | os.O_NONBLOCK), b'x')))
                 r = os.open('vm2/dev/vpipe0', os.O_RDONLY | os.O_NONBLOCK)
                 w = os.open('vm3/dev/vpipe0', os.O_WRONLY)
@@ -103,7 +112,8 @@ struct PipeEndToEndTests {
     func pollEvents() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 def ev(fd, mask):
                     p = select.poll(); p.register(fd, mask)
                     r = p.poll(200)
@@ -131,7 +141,8 @@ struct PipeEndToEndTests {
     func interrupts() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 import threading
                 signal.signal(signal.SIGINT, lambda *a: None)  # no SA_RESTART: the call returns EINTR
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])  # the test runner may block it
@@ -166,12 +177,14 @@ struct PipeEndToEndTests {
                 // The second side opens only once the first side's open is under way (U=1 in
                 // its /proc line); the first open returning with the second side counted
                 // open too shows it waited for it, however fast either process runs.
-                let late = try pipes.startPython("""
+                let late = try pipes.startPython(
+                    """
                     wait_for(lambda: proc(\(first), 'vbpipe')[3] == 'E.1'); time.sleep(0.3)
                     fd = os.open('vm\(second)/dev/vbpipe0', os.O_RDWR)
                     os.write(fd, b'ping'); print(os.read(fd, 4)); os.close(fd)
                     """)
-                let outcome = try pipes.python("""
+                let outcome = try pipes.python(
+                    """
                     fd = os.open('vm\(first)/dev/vbpipe0', os.O_RDWR)
                     print(proc(\(second), 'vbpipe')[3], os.read(fd, 4)); os.write(fd, b'pong'); time.sleep(0.3)
                     """)
@@ -185,7 +198,8 @@ struct PipeEndToEndTests {
     func procCounters() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let vpipe = try pipes.python("""
+            let vpipe = try pipes.python(
+                """
                 r = os.open('vm2/dev/vpipe0', os.O_RDONLY | os.O_NONBLOCK)
                 w = os.open('vm3/dev/vpipe0', os.O_WRONLY)
                 os.write(w, b'hello'); os.write(w, b'world!'); time.sleep(0.1)
@@ -193,17 +207,21 @@ struct PipeEndToEndTests {
                 print(open('vm3/proc/nk/vpipe').read().splitlines()[1])
                 print(open('vm2/proc/nk/vpipe').read().splitlines()[1])
                 """)
-            #expect(vpipe.outputText == """
-                b'helloworld!' EAGAIN
-                 0  2  0 EW1 OO  ff8    1     0          0     2         11 vpipe0
-                 0  3  0 ER1 OO  ff8    1     1         11     0          0 vpipe0
+            #expect(
+                vpipe.outputText == """
+                    b'helloworld!' EAGAIN
+                     0  2  0 EW1 OO  ff8    1     0          0     2         11 vpipe0
+                     0  3  0 ER1 OO  ff8    1     1         11     0          0 vpipe0
 
-                """, "\(vpipe.standardError)")
-            expectSettled(pipes, "vpipe", [
-                3: " 0  2  0 EW0 FF  ff8    1     0          0     2         11 vpipe0",
-                2: " 0  3  0 ER0 FF  ff8    1     1         11     0          0 vpipe0",
-            ])
-            let vbpipe = try pipes.python("""
+                    """, "\(vpipe.standardError)")
+            expectSettled(
+                pipes, "vpipe",
+                [
+                    3: " 0  2  0 EW0 FF  ff8    1     0          0     2         11 vpipe0",
+                    2: " 0  3  0 ER0 FF  ff8    1     1         11     0          0 vpipe0",
+                ])
+            let vbpipe = try pipes.python(
+                """
                 import threading
                 fds = {}
                 t = threading.Thread(target=lambda: fds.update(b=os.open('vm4/dev/vbpipe0', os.O_RDWR))); t.start()
@@ -211,16 +229,19 @@ struct PipeEndToEndTests {
                 os.write(a, b'ping'); print(os.read(b, 4)); os.write(b, b'pong!'); print(os.read(a, 5))
                 print(open('vm3/proc/nk/vbpipe').read().splitlines()[1])
                 """)
-            #expect(vbpipe.outputText == """
-                b'ping'
-                b'pong!'
-                 0  4  0 E.1 OOOO  ff0    1     1          5     1          4
+            #expect(
+                vbpipe.outputText == """
+                    b'ping'
+                    b'pong!'
+                     0  4  0 E.1 OOOO  ff0    1     1          5     1          4
 
-                """, "\(vbpipe.standardError)")
-            expectSettled(pipes, "vbpipe", [
-                3: " 0  4  0 E.0 FFFF  ff0    1     1          5     1          4",
-                4: " 0  3  0 E.0 FFFF  ff0    1     1          4     1          5",
-            ])
+                    """, "\(vbpipe.standardError)")
+            expectSettled(
+                pipes, "vbpipe",
+                [
+                    3: " 0  4  0 E.0 FFFF  ff0    1     1          5     1          4",
+                    4: " 0  3  0 E.0 FFFF  ff0    1     1          4     1          5",
+                ])
         }
     }
 

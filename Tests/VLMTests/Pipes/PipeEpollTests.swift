@@ -7,7 +7,9 @@ import Testing
 /// with a ready file, an epoll instance registered before the event only learns
 /// of it through the driver's wake-ups (FUSE poll notifications): each check
 /// registers first, then makes the event happen on another thread, then waits.
-@Suite("vlm run: epoll on vpipe and vbpipe", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
+@Suite(
+    "vlm run: epoll on vpipe and vbpipe", .timeLimit(.minutes(2)), .serialized,
+    .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct PipeEpollTests {
     /// Python: `watch(fd, mask)` registers in a new epoll; `wait(ep, timeout)`
     /// names the events it reports (`IN|HUP`), `-` for none.
@@ -26,37 +28,39 @@ struct PipeEpollTests {
     func vpipe() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let outcome = try pipes.python(Self.helpers + """
-                R, W = 'vm2/dev/vpipe0', 'vm3/dev/vpipe0'
-                r = os.open(R, os.O_RDONLY | os.O_NONBLOCK)
-                w = os.open(W, os.O_WRONLY)
-                er, ew = watch(r, IN), watch(w, OUT)
-                print('idle', wait(er), wait(ew))
-                t = later(lambda: os.write(w, b'x')); print('readable', wait(er, 20)); t.join()
-                os.read(r, 10)
-                et = watch(r, IN | ET)  # edge-triggered: one report per arrival into an empty ring
-                edge = [wait(et)]
-                for data in (b'y', b'z'):
-                    t = later(lambda: os.write(w, data)); edge.append(wait(et, 20)); t.join(); os.read(r, 10)
-                print('edge', *edge)
-                os.write(w, b'f' * 4088)
-                print('full', wait(ew), end=' ')
-                t = later(lambda: os.read(r, 100)); print(wait(ew, 20)); t.join()
-                os.read(r, 10000)
-                t = later(lambda: os.close(w)); print('writer closed', wait(er, 20), os.read(r, 10)); t.join()
-                w = os.open(W, os.O_WRONLY)
-                os.write(w, b'f' * 4088); ew = watch(w, OUT)
-                t = later(lambda: os.close(r)); print('reader closed', wait(ew, 20), err(lambda: os.write(w, b'x'))); t.join()
-                """)
-            #expect(outcome.outputText == """
-                idle - OUT
-                readable IN
-                edge - IN IN
-                full - OUT
-                writer closed IN|HUP b''
-                reader closed ERR|HUP EPIPE
+            let outcome = try pipes.python(
+                Self.helpers + """
+                    R, W = 'vm2/dev/vpipe0', 'vm3/dev/vpipe0'
+                    r = os.open(R, os.O_RDONLY | os.O_NONBLOCK)
+                    w = os.open(W, os.O_WRONLY)
+                    er, ew = watch(r, IN), watch(w, OUT)
+                    print('idle', wait(er), wait(ew))
+                    t = later(lambda: os.write(w, b'x')); print('readable', wait(er, 20)); t.join()
+                    os.read(r, 10)
+                    et = watch(r, IN | ET)  # edge-triggered: one report per arrival into an empty ring
+                    edge = [wait(et)]
+                    for data in (b'y', b'z'):
+                        t = later(lambda: os.write(w, data)); edge.append(wait(et, 20)); t.join(); os.read(r, 10)
+                    print('edge', *edge)
+                    os.write(w, b'f' * 4088)
+                    print('full', wait(ew), end=' ')
+                    t = later(lambda: os.read(r, 100)); print(wait(ew, 20)); t.join()
+                    os.read(r, 10000)
+                    t = later(lambda: os.close(w)); print('writer closed', wait(er, 20), os.read(r, 10)); t.join()
+                    w = os.open(W, os.O_WRONLY)
+                    os.write(w, b'f' * 4088); ew = watch(w, OUT)
+                    t = later(lambda: os.close(r)); print('reader closed', wait(ew, 20), err(lambda: os.write(w, b'x'))); t.join()
+                    """)
+            #expect(
+                outcome.outputText == """
+                    idle - OUT
+                    readable IN
+                    edge - IN IN
+                    full - OUT
+                    writer closed IN|HUP b''
+                    reader closed ERR|HUP EPIPE
 
-                """, "\(outcome.standardError)")
+                    """, "\(outcome.standardError)")
         }
     }
 
@@ -64,27 +68,29 @@ struct PipeEpollTests {
     func vbpipe() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let outcome = try pipes.python(Self.helpers + """
-                fds = {}
-                t = later(lambda: fds.update(b=os.open('vm4/dev/vbpipe0', os.O_RDWR)))
-                a = os.open('vm3/dev/vbpipe0', os.O_RDWR); t.join(); b = fds['b']
-                print('idle', wait(watch(a, IN | OUT)), end=' ')
-                eb = watch(b, IN)
-                t = later(lambda: os.write(a, b'ping')); print(wait(eb, 20), os.read(b, 4)); t.join()
-                os.write(a, b'f' * 4080)  # fills the ring a → b
-                ea = watch(a, OUT)
-                print('full', wait(ea), end=' ')
-                t = later(lambda: os.read(b, 4080)); print(wait(ea, 20)); t.join()
-                ea = watch(a, IN)
-                t = later(lambda: os.close(b))
-                print('peer closed', wait(ea, 20), os.read(a, 10), err(lambda: os.write(a, b'x'))); t.join()
-                """)
-            #expect(outcome.outputText == """
-                idle OUT IN b'ping'
-                full - OUT
-                peer closed IN|ERR|HUP b'' EPIPE
+            let outcome = try pipes.python(
+                Self.helpers + """
+                    fds = {}
+                    t = later(lambda: fds.update(b=os.open('vm4/dev/vbpipe0', os.O_RDWR)))
+                    a = os.open('vm3/dev/vbpipe0', os.O_RDWR); t.join(); b = fds['b']
+                    print('idle', wait(watch(a, IN | OUT)), end=' ')
+                    eb = watch(b, IN)
+                    t = later(lambda: os.write(a, b'ping')); print(wait(eb, 20), os.read(b, 4)); t.join()
+                    os.write(a, b'f' * 4080)  # fills the ring a → b
+                    ea = watch(a, OUT)
+                    print('full', wait(ea), end=' ')
+                    t = later(lambda: os.read(b, 4080)); print(wait(ea, 20)); t.join()
+                    ea = watch(a, IN)
+                    t = later(lambda: os.close(b))
+                    print('peer closed', wait(ea, 20), os.read(a, 10), err(lambda: os.write(a, b'x'))); t.join()
+                    """)
+            #expect(
+                outcome.outputText == """
+                    idle OUT IN b'ping'
+                    full - OUT
+                    peer closed IN|ERR|HUP b'' EPIPE
 
-                """, "\(outcome.standardError)")
+                    """, "\(outcome.standardError)")
         }
     }
 }

@@ -7,7 +7,9 @@ import Testing
 /// process) or stopped (`/proc/nk/vmstop`) in the middle of a transfer gives the
 /// survivor EOF or EPIPE, never a hang; what was received is a prefix of what
 /// was written; once the VM is back the link comes up again for new opens.
-@Suite("vlm run: vpipe and vbpipe peers come and go", .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
+@Suite(
+    "vlm run: vpipe and vbpipe peers come and go", .serialized,
+    .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct PipePeerTests {
     /// Python: the stream every writer sends (32 MiB, the same in every process).
     static let stream = "data = bytes(range(251)) * ((32 << 20) // 251)\n"
@@ -48,7 +50,8 @@ struct PipePeerTests {
 
     /// A new `echo` through vpipe0 arrives: the link is back.
     static func linkWorks(_ pipes: PipePlatform) throws -> String {
-        try pipes.sh("cat vm2/dev/vpipe0 > ../again & sleep 0.3; echo again > vm3/dev/vpipe0; wait; cat ../again").outputText
+        try pipes.sh("cat vm2/dev/vpipe0 > ../again & sleep 0.3; echo again > vm3/dev/vpipe0; wait; cat ../again")
+            .outputText
     }
 
     @Test("kill -9 of the writer's VM: the reader gets a prefix then EOF; the VM restarts and new opens work")
@@ -58,7 +61,9 @@ struct PipePeerTests {
             let (reader, writer) = try Self.startTransfer(pipes)
             let old = try pipes.crash(3)
             let received = reader.finish(timeout: 10)
-            #expect(!received.timedOut && received.outputText.hasSuffix(" True\n"), "\(received.outputText) \(received.standardError)")
+            #expect(
+                !received.timedOut && received.outputText.hasSuffix(" True\n"),
+                "\(received.outputText) \(received.standardError)")
             _ = writer.finish(timeout: 10)
             #expect(pipes.waitRestarted(3, from: old))
             #expect(try Self.linkWorks(pipes) == "again\n")
@@ -87,7 +92,9 @@ struct PipePeerTests {
             let (reader, writer) = try Self.startTransfer(pipes)
             #expect(try pipes.sh("echo 3 > vm4/proc/nk/vmstop").status == 0)
             let received = reader.finish(timeout: 10)
-            #expect(!received.timedOut && received.outputText.hasSuffix(" True\n"), "\(received.outputText) \(received.standardError)")
+            #expect(
+                !received.timedOut && received.outputText.hasSuffix(" True\n"),
+                "\(received.outputText) \(received.standardError)")
             _ = writer.finish(timeout: 10)
             #expect(waitUntil { pipes.guest(3) == nil })
             #expect(try pipes.sh("echo 3 > vm4/proc/nk/vmstart").status == 0)
@@ -118,8 +125,10 @@ struct PipePeerTests {
     func vbpipePeerKilled() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let holder = try pipes.startPython("fd = os.open('vm4/dev/vbpipe0', os.O_RDWR); os.write(fd, b'x' * 100); time.sleep(30)")
-            let survivor = try pipes.startPython("""
+            let holder = try pipes.startPython(
+                "fd = os.open('vm4/dev/vbpipe0', os.O_RDWR); os.write(fd, b'x' * 100); time.sleep(30)")
+            let survivor = try pipes.startPython(
+                """
                 import threading
                 fd = os.open('vm3/dev/vbpipe0', os.O_RDWR); out = {}
                 def write():
@@ -137,10 +146,13 @@ struct PipePeerTests {
             _ = waitUntil { pipes.procLine(4, "vbpipe").split(separator: " ").last == "100" }
             let old = try pipes.crash(4)
             let outcome = survivor.finish(timeout: 10)
-            #expect(!outcome.timedOut && outcome.outputText == "100 EPIPE\n", "\(outcome.outputText) \(outcome.standardError)")
+            #expect(
+                !outcome.timedOut && outcome.outputText == "100 EPIPE\n",
+                "\(outcome.outputText) \(outcome.standardError)")
             _ = holder.finish(timeout: 5)
             #expect(pipes.waitRestarted(4, from: old))
-            let again = try pipes.python("""
+            let again = try pipes.python(
+                """
                 import threading
                 t = threading.Thread(target=lambda: os.write(os.open('vm4/dev/vbpipe0', os.O_RDWR), b'back')); t.start()
                 print(os.read(os.open('vm3/dev/vbpipe0', os.O_RDWR), 4)); t.join()
@@ -154,8 +166,11 @@ struct PipePeerTests {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
             let outcome = try ProcessRunner.run(
-                "/usr/bin/env", ["VLM=" + VLMBinary.path, PipePlatform.python, PipePlatform.soakScript, pipes.run, "40",
-                                  "--kills", "6", "--seed", "\(UInt16.random(in: 1...9999))"],
+                "/usr/bin/env",
+                [
+                    "VLM=" + VLMBinary.path, PipePlatform.python, PipePlatform.soakScript, pipes.run, "40",
+                    "--kills", "6", "--seed", "\(UInt16.random(in: 1...9999))",
+                ],
                 timeout: 58)
             #expect(!outcome.timedOut && outcome.status == 0, "\(outcome.outputText) \(outcome.standardError)")
             #expect(outcome.outputText.contains("soak: OK"), "\(outcome.outputText)")

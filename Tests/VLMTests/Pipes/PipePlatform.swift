@@ -42,7 +42,9 @@ final class PipePlatform {
 
     /// Starts Python `code` in the background; `finish()` collects it.
     func startPython(_ code: String) throws -> StartedProcess {
-        try ProcessRunner.start(["/bin/sh", "-c", "cd \"$0\" && exec \"$1\" -c \"$2\"", run, Self.python, Self.prelude + code])
+        try ProcessRunner.start([
+            "/bin/sh", "-c", "cd \"$0\" && exec \"$1\" -c \"$2\"", run, Self.python, Self.prelude + code,
+        ])
     }
 
     /// `run/vm<vm>/<path>` as text.

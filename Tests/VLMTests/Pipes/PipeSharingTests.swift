@@ -8,13 +8,16 @@ import Testing
 /// `U` counts the open files, `Opns` the transitions from closed to open
 /// (manual lines 10722–10724, 6434–6436); read and write calls are serialised
 /// (lines 11007, 6696), so one `write` never interleaves with another.
-@Suite("vlm run: several openers share a pipe device", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
+@Suite(
+    "vlm run: several openers share a pipe device", .timeLimit(.minutes(2)), .serialized,
+    .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct PipeSharingTests {
     @Test("vpipe: readers and writers share one ring; EOF and EPIPE only after the last close; U and Opns count")
     func vpipe() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 R, W = 'vm2/dev/vpipe0', 'vm3/dev/vpipe0'
                 def column(vm, name):
                     return proc(vm, 'vpipe')[{'EDU': 3, 'St': 4, 'Opns': 6}[name]]
@@ -44,19 +47,20 @@ struct PipeSharingTests {
                 print(open('vm3/proc/nk/vpipe').read().splitlines()[1])
                 """)
             // Reads/Wrtes count calls that moved bytes; the EAGAIN, EOF and EPIPE calls do not.
-            #expect(outcome.outputText == """
-                readers ER2 OO 1
-                b'ab' b'c'
-                1 b'd'
-                EPIPE
-                writers EW2 OO 2
-                b'onetwo'
-                EAGAIN 1 b'!'
-                b''
-                 0  3  0 ER0 FF  ff8    2     5         11     0          0 vpipe0
-                 0  2  0 EW0 FF  ff8    2     0          0     5         11 vpipe0
+            #expect(
+                outcome.outputText == """
+                    readers ER2 OO 1
+                    b'ab' b'c'
+                    1 b'd'
+                    EPIPE
+                    writers EW2 OO 2
+                    b'onetwo'
+                    EAGAIN 1 b'!'
+                    b''
+                     0  3  0 ER0 FF  ff8    2     5         11     0          0 vpipe0
+                     0  2  0 EW0 FF  ff8    2     0          0     5         11 vpipe0
 
-                """, "\(outcome.standardError)")
+                    """, "\(outcome.standardError)")
         }
     }
 
@@ -66,7 +70,8 @@ struct PipeSharingTests {
             let pipes = try PipePlatform(in: dir)
             // Records of 10000 bytes (> the 4088-byte ring): each write waits for room
             // several times, while the other writer's writes queue behind it.
-            let record = 10000, count = 12
+            let record = 10000
+            let count = 12
             func writer(_ tag: Int, rounds: Int) -> String {
                 """
                 fd = os.open('vm3/dev/vpipe0', os.O_WRONLY)
@@ -81,7 +86,8 @@ struct PipeSharingTests {
             }
             let first = try pipes.startPython(writer(1, rounds: 1))
             let second = try pipes.startPython(writer(2, rounds: 2))
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 fd = os.open('vm2/dev/vpipe0', os.O_RDONLY); got = bytearray()
                 while True:
                     d = os.read(fd, 65536)
@@ -92,7 +98,9 @@ struct PipeSharingTests {
                 print(len(got), whole, sum(r[0] == 1 for r in records), sum(r[0] == 2 for r in records))
                 print(all(r[0] == 2 for r in records[-\(count):]))
                 """, timeout: 30)
-            #expect(outcome.outputText == "\(3 * count * record) True \(count) \(2 * count)\nTrue\n", "\(outcome.standardError)")
+            #expect(
+                outcome.outputText == "\(3 * count * record) True \(count) \(2 * count)\nTrue\n",
+                "\(outcome.standardError)")
             #expect(first.finish(timeout: 10).status == 0)
             #expect(second.finish(timeout: 10).status == 0)
         }
@@ -102,7 +110,8 @@ struct PipeSharingTests {
     func vbpipe() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir)
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 A, B = 'vm3/dev/vbpipe0', 'vm4/dev/vbpipe0'
                 def fields(vm):
                     f = proc(vm, 'vbpipe'); return ' '.join([f[3], f[4], f[6]])  # EaU Stat Opns
@@ -121,16 +130,17 @@ struct PipeSharingTests {
                 os.close(fds['a3']); wait_for(lambda: proc(3, 'vbpipe')[3] == 'E.0')
                 print('all closed', os.read(b, 1), err(lambda: os.write(b, b'x')))
                 """)
-            #expect(outcome.outputText == """
-                waiting True True
-                up E.2 OOOO 1 E.1 OOOO 1
-                third open at once True E.3 OOOO 1
-                b'xy' b'z'
-                b'pq'
-                one left b'!'
-                all closed b'' EPIPE
+            #expect(
+                outcome.outputText == """
+                    waiting True True
+                    up E.2 OOOO 1 E.1 OOOO 1
+                    third open at once True E.3 OOOO 1
+                    b'xy' b'z'
+                    b'pq'
+                    one left b'!'
+                    all closed b'' EPIPE
 
-                """, "\(outcome.standardError)")
+                    """, "\(outcome.standardError)")
         }
     }
 }

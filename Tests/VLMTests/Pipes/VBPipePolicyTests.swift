@@ -8,13 +8,18 @@ import Testing
 /// without it a blocking read gathers all `count` bytes, unless it is
 /// non-blocking, interrupted (it returns what it gathered) or the writer leaves
 /// (what it gathered, then EOF).
-@Suite("vlm run: vbpipe read policies", .timeLimit(.minutes(2)), .serialized, .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
+@Suite(
+    "vlm run: vbpipe read policies", .timeLimit(.minutes(2)), .serialized,
+    .enabled(if: VLMBinary.isBuilt && FUSEAvailability.shouldRun))
 struct VBPipePolicyTests {
-    @Test("`a` returns what is there; without it a read waits for all count bytes, short only when non-blocking, interrupted or at the end")
+    @Test(
+        "`a` returns what is there; without it a read waits for all count bytes, short only when non-blocking, interrupted or at the end"
+    )
     func readPolicies() throws {
         try withTemporaryDirectory { dir in
             let pipes = try PipePlatform(in: dir, config: PipePlatform.policyConfig)
-            let outcome = try pipes.python("""
+            let outcome = try pipes.python(
+                """
                 import threading
                 signal.signal(signal.SIGINT, lambda *a: None)  # no SA_RESTART: a blocked read is interrupted
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])  # the test runner may block it
@@ -44,17 +49,18 @@ struct VBPipePolicyTests {
                 print(open('vm3/proc/nk/vbpipe').read().splitlines()[1])
                 """)
             // vm3's Reads: xyzde, pq, st (interrupted, returned what it had) and uvw.
-            #expect(outcome.outputText == """
-                Ea0 E.0
-                a: b'abc'
-                no a: True b'xyzde'
-                no a, O_NONBLOCK: b'pq'
-                no a, SIGINT: b'st'
-                no a, writer closed: b'uvw' b''
-                 0  3  0 Ea0 FFFF  ff0    1     1          3     5         12
-                 0  2  0 E.0 FFFF  ff0    1     4         12     1          3
+            #expect(
+                outcome.outputText == """
+                    Ea0 E.0
+                    a: b'abc'
+                    no a: True b'xyzde'
+                    no a, O_NONBLOCK: b'pq'
+                    no a, SIGINT: b'st'
+                    no a, writer closed: b'uvw' b''
+                     0  3  0 Ea0 FFFF  ff0    1     1          3     5         12
+                     0  2  0 E.0 FFFF  ff0    1     4         12     1          3
 
-                """, "\(outcome.standardError)")
+                    """, "\(outcome.standardError)")
         }
     }
 }
