@@ -95,9 +95,14 @@ struct ViewsConcurrencyTests {
                 }
             }
             let restarter = Crew(size: 1) { _ in
-                for _ in 0..<3 {
+                for round in 1...3 {
                     _ = ViewTree.write(dir + "/run/vm2/proc/nk/restart", Array("3\n".utf8))
-                    _ = waitUntil(timeout: .seconds(20)) { ViewsTests.read(dir + "/run/vm3/proc/nk/id") == "3" }
+                    // Each restart done (counted and running) before the next: a restart
+                    // asked while the last one still stops VM 3 joins it.
+                    _ = waitUntil(timeout: .seconds(20)) {
+                        Self.restartedAndRunning(vm: 3, times: round, run: dir + "/run")
+                            && ViewsTests.read(dir + "/run/vm3/proc/nk/id") == "3"
+                    }
                 }
             }
             #expect(readers.finish(within: .seconds(150)) { _ = platform.consoleOutput() }, "every read returned")
@@ -109,5 +114,15 @@ struct ViewsConcurrencyTests {
             #expect(platform.crashLines().isEmpty, "\(platform.crashLines())")
             #expect(try platform.stop() == .exited(0))
         }
+    }
+
+    /// Whether `vlm status` shows VM `vm` running after `times` restarts.
+    static func restartedAndRunning(vm: Int, times: Int, run: String) -> Bool {
+        guard let outcome = try? ProcessRunner.run(VLMBinary.path, ["status", "--run-dir", run], timeout: 10),
+            outcome.status == 0
+        else { return false }
+        let line = String(decoding: outcome.standardOutput, as: UTF8.self).split(separator: "\n")
+            .map { $0.split(separator: " ") }.first { $0.count == 5 && $0[0] == "\(vm)" }
+        return line.map { $0[2] == "running" && $0[4] == "\(times)" } ?? false
     }
 }
