@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import DeviceTree
+import PlatformTestSupport
 import Testing
 
 /// Malformed blobs: each `DTBDecodingFailure` is triggered by a blob made
@@ -114,18 +115,5 @@ import Testing
             }
         }
         #expect(decoded == 0, "no proper prefix of a blob is a blob")
-    }
-}
-
-/// A tiny seeded generator (SplitMix64), so randomized tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

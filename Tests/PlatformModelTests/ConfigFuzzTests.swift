@@ -45,7 +45,7 @@ struct ConfigFuzzTests {
 
     /// Case `index` of `seed`: which file, and its mutated bytes.
     static func fuzzCase(_ index: Int, seed: UInt64) -> (path: String, bytes: [UInt8]) {
-        var mutator = DTSMutator(random: .init(state: seed &* 0x1000_0000_01B3 ^ UInt64(index)))
+        var mutator = DTSMutator(random: SplitMix64(seed: seed &* 0x1000_0000_01B3 ^ UInt64(index)))
         let (path, bytes) = corpus[mutator.random.below(corpus.count)]
         return (path, mutator.mutate(bytes))
     }

@@ -1,21 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
+import PlatformTestSupport
 
 /// Seeded mutations of a `.dts` source for the config fuzz test: byte flips,
 /// insertions of tokens of the language (and of cpp's line markers), cuts,
 /// truncation, duplication of spans and swaps of lines.
 struct DTSMutator {
-    /// SplitMix64: a tiny generator whose sequence is fixed by its seed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
-    }
 
     static let tokens: [[UInt8]] = [
         "{", "}", ";", "<", ">", "&", "&{/", ":", "/", "\"", "[", "]", "=", ",", "@", "#", "\\", "0x", "'", "(",
@@ -28,7 +17,7 @@ struct DTSMutator {
         "\u{FF}",
     ].map { Array($0.utf8) }
 
-    var random: Random
+    var random: SplitMix64
 
     /// A copy of `source` with one to four mutations.
     mutating func mutate(_ source: [UInt8]) -> [UInt8] {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import PlatformTestSupport
 
 /// Random device-tree sources for the randomized conformance test: small
 /// name and label pools (so duplicates and dangling references happen),
